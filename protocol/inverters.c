@@ -1,0 +1,1 @@
+/* placeholder */ typedef int aps_placeholder_t;
