@@ -1,0 +1,43 @@
+/*
+ * payload.h - the JSON that aps2mqtt users already consume, built from parsed
+ * replies.  Shared by the plugin (which publishes it) and `aps-ecu query`
+ * (which prints it), so both always say the same thing.  No broker headers.
+ */
+#ifndef APS_PAYLOAD_H
+#define APS_PAYLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "aps_protocol.h"
+
+/* What one poll cycle brought back.  inverters/signals may be NULL when that
+ * reply is missing (not answered, or status "no data"). */
+struct aps_cycle {
+	const struct aps_ecu_info *info;
+	const struct aps_inverter_data *inv;      /* NULL: no inverter data */
+	const struct aps_inverter *inverters;     /* inv->count records */
+	const struct aps_signal *signals;         /* NULL: no signal reply */
+	size_t signal_count;
+	const char *zone;  /* IANA zone for the timestamp; NULL/"" = ECU's own, then system's */
+};
+
+/* The ECU topic payload: current_power (W), today_energy (kWh), lifetime_energy
+ * (kWh; left out when the ECU reports the 0 glitch), timestamp (ISO 8601 with
+ * UTC offset when the zone is known), inverters, inverters_online, model,
+ * firmware.  Returns a new cJSON object (caller frees) or NULL on OOM. */
+cJSON *aps_payload_ecu(const struct aps_cycle *cycle);
+
+/* One inverter's payload: {"online": false} when offline; otherwise online,
+ * signal (percent, when known), temperature, frequency, power (sum of
+ * channels), voltage (mean), panel_N_power, panel_N_voltage, model.
+ * Returns a new cJSON object (caller frees) or NULL on OOM. */
+cJSON *aps_payload_inverter(const struct aps_cycle *cycle, size_t index);
+
+/* The ISO 8601 time of the cycle ("2024-03-25T18:26:23-07:00"), from the ECU
+ * info timestamp, else the inverter reply's.  Returns false when neither exists. */
+bool aps_payload_timestamp(const struct aps_cycle *cycle, char *buf, size_t cap);
+
+#endif
