@@ -1,0 +1,7 @@
+#include "alloc.h"
+
+#include <mosquitto_broker.h>
+
+void *aps_calloc(size_t nmemb, size_t size) { return mosquitto_calloc(nmemb, size); }
+void *aps_realloc(void *ptr, size_t size) { return mosquitto_realloc(ptr, size); }
+void aps_free(void *ptr) { mosquitto_free(ptr); }

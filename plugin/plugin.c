@@ -1,0 +1,153 @@
+/*
+ * mosquitto_aps_ecu - a Mosquitto plugin that polls APsystems ECUs and
+ * publishes what they report, as aps2mqtt does, from inside the broker.
+ *
+ * Use in mosquitto.conf:
+ *   plugin /usr/lib/x86_64-linux-gnu/mosquitto_aps_ecu.so
+ *   plugin_opt_ecu_host 192.168.1.42
+ */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <mosquitto.h>
+#include <mosquitto_broker.h>
+#include <mosquitto_plugin.h>
+
+#include "alloc.h"
+#include "aps_plugin.h"
+#include "shutdown.h"
+
+extern char **environ;
+
+/* Built with hidden visibility: only the broker's three entry points show. */
+#define APS_EXPORT __attribute__((visibility("default")))
+
+uint64_t aps_monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int tick_handle(struct aps_plugin *pl);
+
+static int on_tick(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	struct aps_plugin *pl = userdata;
+	int wait_ms = tick_handle(pl);
+#if LIBMOSQUITTO_VERSION_NUMBER >= 2001000
+	/* 2.1 sleeps up to a day unless a tick asks to be woken. */
+	struct mosquitto_evt_tick *tick = event_data;
+	tick->next_s = 0;
+	tick->next_ms = wait_ms;
+#else
+	(void)event_data;
+	(void)wait_ms;
+#endif
+	return MOSQ_ERR_SUCCESS;
+}
+
+static void config_log(void *ctx, int level, const char *msg)
+{
+	(void)ctx;
+	int mosq_level = level == APS_CONFIG_ERR ? MOSQ_LOG_ERR
+	               : level == APS_CONFIG_WARNING ? MOSQ_LOG_WARNING : MOSQ_LOG_INFO;
+	mosquitto_log_printf(mosq_level, "aps-ecu: %s", msg);
+}
+
+static void plugin_free(struct aps_plugin *pl)
+{
+	if (!pl) return;
+	for (size_t i = 0; i < pl->ecu_count; i++) poller_free(&pl->ecus[i].poller);
+	aps_free(pl->ecus);
+	aps_free(pl->pfds);
+	aps_free(pl->pfd_owner);
+	aps_config_free(&pl->cfg);
+	aps_free(pl);
+}
+
+APS_EXPORT int mosquitto_plugin_version(int supported_version_count, const int *supported_versions)
+{
+	for (int i = 0; i < supported_version_count; i++) {
+		if (supported_versions[i] == 5) return 5;
+	}
+	return -1;
+}
+
+APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata, struct mosquitto_opt *opts,
+                          int opt_count)
+{
+	char err[512];
+	struct aps_plugin *pl = aps_calloc(1, sizeof(*pl));
+	if (!pl) return MOSQ_ERR_NOMEM;
+	pl->id = identifier;
+
+	if (aps_config_load(&pl->cfg, (const struct aps_config_opt *)opts, opt_count, environ, config_log, pl, err,
+	                    sizeof(err)) != 0) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: %s", err);
+		mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: not started: fix the configuration above");
+		plugin_free(pl);
+		return MOSQ_ERR_INVAL;
+	}
+
+	const char *status_parts[] = { "aps", "status" };
+	if (topic_join(pl->status_topic, sizeof(pl->status_topic), pl->cfg.topic_prefix, status_parts, 2) != 0) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: topic_prefix \"%s\" gives no valid topic", pl->cfg.topic_prefix);
+		plugin_free(pl);
+		return MOSQ_ERR_INVAL;
+	}
+
+	pl->settings.timeout_ms = (uint32_t)pl->cfg.timeout_ms;
+	pl->settings.request_gap_ms = (uint32_t)pl->cfg.request_gap_ms;
+	pl->ecu_count = (size_t)pl->cfg.ecu_count;
+	pl->ecus = aps_calloc(pl->ecu_count, sizeof(*pl->ecus));
+	pl->pfds = aps_calloc(pl->ecu_count, sizeof(*pl->pfds));
+	pl->pfd_owner = aps_calloc(pl->ecu_count, sizeof(*pl->pfd_owner));
+	if (!pl->ecus || !pl->pfds || !pl->pfd_owner) {
+		plugin_free(pl);
+		return MOSQ_ERR_NOMEM;
+	}
+	uint64_t now = aps_monotonic_ms();
+	for (size_t i = 0; i < pl->ecu_count; i++) {
+		poller_init(&pl->ecus[i].poller, pl->cfg.ecus[i].host, pl->cfg.ecus[i].port, now);
+		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: will poll the ECU at %s", pl->ecus[i].poller.label);
+	}
+
+	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_tick, NULL, pl);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		if (rc == MOSQ_ERR_ALREADY_EXISTS)
+			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: loaded twice: list every ECU in one "
+			                                   "plugin_opt_ecu_host line instead");
+		else
+			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot register the tick callback: %s",
+			                     mosquitto_strerror(rc));
+		plugin_free(pl);
+		return rc;
+	}
+	pl->tick_registered = true;
+
+	publish_text(pl, pl->status_topic, "online", true);
+	*userdata = pl;
+	return MOSQ_ERR_SUCCESS;
+}
+
+APS_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *opts, int opt_count)
+{
+	(void)opts;
+	(void)opt_count;
+	struct aps_plugin *pl = userdata;
+	if (!pl) return MOSQ_ERR_SUCCESS;
+
+	shutdown_uninstall();
+	if (pl->tick_registered) mosquitto_callback_unregister(pl->id, MOSQ_EVT_TICK, on_tick, NULL);
+	/* Reaches nobody on a normal stop (see shutdown.h), but a broker that
+	 * unloads plugins while it runs still gets it. */
+	if (!pl->offline_sent) publish_all_offline(pl);
+	plugin_free(pl);
+	return MOSQ_ERR_SUCCESS;
+}
