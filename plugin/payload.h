@@ -26,18 +26,24 @@ struct aps_cycle {
 
 /* The ECU topic payload: current_power (W), today_energy (kWh), lifetime_energy
  * (kWh; left out when the ECU reports the 0 glitch), timestamp (ISO 8601 with
- * UTC offset when the zone is known), inverters, inverters_online, model,
- * firmware.  Returns a new cJSON object (caller frees) or NULL on OOM. */
+ * UTC offset when the zone is known; left out when no reply has a time),
+ * inverters and inverters_online (counted from the inverter reply when there is
+ * one, else as the ECU info says), model, firmware (left out when empty).
+ * Returns a new cJSON object (caller frees), or NULL on OOM or NULL info. */
 cJSON *aps_payload_ecu(const struct aps_cycle *cycle);
 
-/* One inverter's payload: {"online": false} when offline; otherwise online,
- * signal (percent, when known), temperature, frequency, power (sum of
+/* One inverter's payload: {"online": false} when offline or type 00; otherwise
+ * online, signal (percent, when known), temperature, frequency, power (sum of
  * channels), voltage (mean), panel_N_power, panel_N_voltage, model.
- * Returns a new cJSON object (caller frees) or NULL on OOM. */
+ * Returns a new cJSON object (caller frees), or NULL on OOM or when index is
+ * not a record of cycle->inverters. */
 cJSON *aps_payload_inverter(const struct aps_cycle *cycle, size_t index);
 
 /* The ISO 8601 time of the cycle ("2024-03-25T18:26:23-07:00"), from the ECU
- * info timestamp, else the inverter reply's.  Returns false when neither exists. */
+ * info timestamp, else the inverter reply's.  The offset is that of cycle->zone
+ * when set (none at all if that zone cannot be read), else of the ECU's zone
+ * when this system knows it, else of the system zone; without any, the bare
+ * wall-clock time.  Returns false when neither time exists or cap is too small. */
 bool aps_payload_timestamp(const struct aps_cycle *cycle, char *buf, size_t cap);
 
 #endif
