@@ -1,0 +1,59 @@
+/*
+ * harness.h - checks, log capture, temporary files and a loader wrapper
+ * shared by the configuration tests.
+ */
+#ifndef APS_TEST_CONFIG_HARNESS_H
+#define APS_TEST_CONFIG_HARNESS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+#define PASSWORD "s3cr3t-pw"
+#define BROKER_PASSWORD "itsasecret"
+#define ERR_SIZE 1024
+
+extern int failures;
+extern char err[ERR_SIZE]; /* the last load's error line */
+extern char tmpdir[64];
+
+#define CHECK(cond)                                                                         \
+	do {                                                                                \
+		if (!(cond)) {                                                              \
+			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+			failures++;                                                         \
+		}                                                                           \
+	} while (0)
+
+#define CHECK_STR(got, want) check_str(__FILE__, __LINE__, (got), (want))
+#define CHECK_HAS(got, part) check_has(__FILE__, __LINE__, (got), (part))
+#define CHECK_INT(got, want) check_int(__FILE__, __LINE__, #got, (long)(got), (long)(want))
+
+void check_str(const char *file, int line, const char *got, const char *want);
+void check_has(const char *file, int line, const char *got, const char *part);
+void check_int(const char *file, int line, const char *what, long got, long want);
+
+/* Number of lines logged by the last load at level (any level when < 0) that contain part. */
+int logged(int level, const char *part);
+/* Total lines logged by the last load. */
+int log_count(void);
+
+/* Writes a file in tmpdir; returns its path (valid until the end of the run). */
+const char *write_file_n(const char *name, const char *text, size_t len);
+const char *write_file(const char *name, const char *text);
+
+/* aps_config_load() with env as a NULL-terminated list of "NAME=value" (or
+ * NULL), logging into the capture; checks what every load must satisfy (no
+ * password in any message, a zeroed config after a failure). */
+int load_env(struct aps_config *cfg, const struct aps_config_opt *opts, int count,
+             const char *const *env);
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+#define LOAD(cfg, opts) load_env((cfg), (opts), N(opts), NULL)
+
+void test_options(void);
+void test_yaml(void);
+
+#endif
