@@ -50,10 +50,20 @@ def capture_test(capture):
         sim = env.simulator("--replay", os.path.join(env.fixtures, capture), "--quiet")
         broker = env.broker(opts([sim.port]))
         sub = env.subscriber(broker.port)
+        log = lambda: env.read("broker.log")
+        if not os.path.exists(os.path.join(EXPECTED, capture + ".json")):
+            # ECU info only (no inverter reply captured): the simulator closes the inverter
+            # request, so every cycle fails at that step and nothing but aps/status goes out.
+            wait_for(lambda: "inverter data: connection closed" in log(), 10, "the inverter step to fail")
+            time.sleep(2.5)
+            lines = [l for l in log().splitlines() if "inverter data: connection closed" in l]
+            check(len(lines) == 1, "the same failure was logged %d times" % len(lines))
+            topics = {t for _, t, _ in messages(sub)}
+            check(topics == {"aps/status"}, "published %s" % sorted(topics))
+            return
         check_against_query_output(sub, expected_for(capture))
         check(latest(sub, "aps/status") == "online", "aps/status is not online")
-        log = env.read("broker.log")
-        check("aps-ecu: ECU " in log and " answers" in log, "no 'answers' line in the log")
+        check("aps-ecu: ECU " in log() and " answers" in log(), "no 'answers' line in the log")
     return test
 
 

@@ -1,0 +1,64 @@
+#!/bin/sh
+# The demo: a Mosquitto broker with the plugin, polling a simulated ECU of
+# 12 inverters every 2 s, and a subscriber printing every message that arrives.
+# Everything listens on 127.0.0.1 only.  Ctrl-C stops it all.
+#
+#   DEMO_SECONDS=N   stop by itself after N seconds
+#   DEMO_BUILD_DIR   use an existing build instead of installing and building
+set -eu
+cd "$(dirname "$0")/.."
+
+if [ -z "${DEMO_BUILD_DIR:-}" ]; then
+	sh scripts/install-deps.sh
+	cmake -S . -B build >/dev/null
+	cmake --build build -j"$(nproc)" >/dev/null
+	DEMO_BUILD_DIR=build
+fi
+BUILD=$(cd "$DEMO_BUILD_DIR" && pwd)
+APS_ECU="$BUILD/tools/aps-ecu"
+PLUGIN="$BUILD/plugin/mosquitto_aps_ecu.so"
+MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+
+WORK=$(mktemp -d /tmp/aps-ecu-demo.XXXXXX)
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+"$APS_ECU" simulate --port 0 --port-file "$WORK/ecu.port" --inverters 12 --quiet &
+PIDS="$PIDS $!"
+i=0
+while [ ! -s "$WORK/ecu.port" ]; do
+	i=$((i + 1)); [ $i -lt 100 ] || { echo "demo: the simulator did not start" >&2; exit 1; }
+	sleep 0.1
+done
+ECU_PORT=$(cat "$WORK/ecu.port")
+
+# A free port for the broker, on loopback.
+BROKER_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$WORK/mosquitto.conf" <<CONF
+listener $BROKER_PORT 127.0.0.1
+allow_anonymous true
+persistence false
+log_dest file $WORK/mosquitto.log
+user $(id -un)
+plugin $PLUGIN
+plugin_opt_ecu_host 127.0.0.1:$ECU_PORT
+plugin_opt_poll_interval 2
+plugin_opt_retry_interval 2
+plugin_opt_discovery true
+CONF
+"$MOSQUITTO" -c "$WORK/mosquitto.conf" &
+PIDS="$PIDS $!"
+sleep 0.5
+
+echo "demo: broker on 127.0.0.1:$BROKER_PORT, simulated ECU on 127.0.0.1:$ECU_PORT; Ctrl-C to stop" >&2
+if [ -n "${DEMO_SECONDS:-}" ]; then
+	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t '#' -v -W "$DEMO_SECONDS" || true
+else
+	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t '#' -v
+fi
