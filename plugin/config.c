@@ -11,19 +11,21 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alloc.h"
 #include "config_internal.h"
 
 /* Slower polling than this can't miss an ECU update: it refreshes every 5 minutes. */
 #define ECU_REFRESH_S 300
 
+/* Through the plugin's allocator: the broker's, inside the broker. */
 void *config_malloc(size_t size)
 {
-	return malloc(size);
+	return aps_calloc(1, size);
 }
 
 void config_mfree(void *ptr)
 {
-	free(ptr);
+	aps_free(ptr);
 }
 
 enum opt_kind { KIND_HOSTS, KIND_INT, KIND_BOOL, KIND_DEGREES, KIND_TOPIC, KIND_ZONE, KIND_TEXT, KIND_PATH };

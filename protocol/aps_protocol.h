@@ -37,6 +37,8 @@ extern "C" {
 #define APS_MAX_VOLTAGES 3
 /* Smallest record is 9 bytes (type 00): the most records a reply can hold. */
 #define APS_MAX_RECORDS ((APS_REPLY_MAX - 26 - 4) / 9)
+/* Signal records are 7 bytes from offset 15: the most a signal reply can hold. */
+#define APS_MAX_SIGNALS ((APS_REPLY_MAX - 15 - 4) / 7)
 
 enum aps_command {
 	APS_CMD_ECU_INFO = 1,   /* "0001" */
@@ -148,7 +150,8 @@ long aps_frame_check(const uint8_t *buf, size_t len, enum aps_command cmd, struc
 int aps_parse_ecu_info(const uint8_t *buf, size_t len, struct aps_ecu_info *out, struct aps_error *err);
 
 /* inv: caller's array of cap records; out->count records are filled on success.
- * A reply with more records than cap fails with APS_E_CAPACITY. */
+ * A reply with more records than cap fails with APS_E_CAPACITY.  Status bytes
+ * 13..14 other than "00" give APS_E_NO_DATA; bytes 15..16 must read "01". */
 int aps_parse_inverters(const uint8_t *buf, size_t len, struct aps_inverter_data *out,
                         struct aps_inverter *inv, size_t cap, struct aps_error *err);
 

@@ -24,8 +24,6 @@
 #define DEFAULT_TIMEOUT_MS 5000
 #define DEFAULT_GAP_MS 250
 #define MS_MAX 600000
-/* A signal record is 7 bytes: no reply can hold more than this many. */
-#define SIGNAL_MAX (APS_REPLY_MAX / 7)
 
 struct query_options {
 	struct ecu_target target;
@@ -40,7 +38,7 @@ struct cycle_data {
 	struct aps_ecu_info info;
 	struct aps_inverter_data inv;
 	struct aps_inverter inverters[APS_MAX_RECORDS];
-	struct aps_signal signals[SIGNAL_MAX];
+	struct aps_signal signals[APS_MAX_SIGNALS];
 	size_t signal_count;
 	bool has_inv, has_signal;
 };
@@ -324,7 +322,7 @@ static int run_cycle(const struct query_options *o, const struct addrinfo *addrs
 		if (request(o, addrs, APS_CMD_SIGNAL, d->info.ecu_id, "signal.hex", &d->reply, why,
 		            sizeof(why)) != 0) {
 			warn_line(o, "signal", why, "inverters shown without signal");
-		} else if ((rc = aps_parse_signal(d->reply.buf, d->reply.len, d->signals, SIGNAL_MAX,
+		} else if ((rc = aps_parse_signal(d->reply.buf, d->reply.len, d->signals, APS_MAX_SIGNALS,
 		                                  &d->signal_count, &err)) != 0) {
 			parse_reason(rc, &err, why, sizeof(why));
 			warn_line(o, "signal", why, "inverters shown without signal");

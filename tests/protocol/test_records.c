@@ -117,6 +117,14 @@ static void test_header_fields(const char *name, size_t n)
 		expect(T_INVERTERS, work, n, T_CAP_ALL, APS_E_NO_DATA);
 	}
 
+	static const char *const after_status[] = {"00", "02", "11", "0x"};
+	for (size_t i = 0; i < sizeof after_status / sizeof after_status[0]; i++) {
+		t_case("%s, bytes 15..16 '%.2s' instead of '01'", name, after_status[i]);
+		memcpy(work, frame, n);
+		memcpy(work + OFF_STATUS + 2, after_status[i], 2);
+		expect(T_INVERTERS, work, n, T_CAP_ALL, APS_E_FIELD);
+	}
+
 	t_case("%s, capacity", name);
 	expect(T_INVERTERS, frame, n, 0, APS_E_CAPACITY);
 	expect(T_INVERTERS, frame, n, declared - 1, APS_E_CAPACITY);
