@@ -78,6 +78,10 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	                     0, APS_CONFIG_PASSWD_MAX, NULL},
 	[OPT_RESTART_AFTER] = {"restart_after", NULL, NULL, KIND_INT, FIELD(restart_after), 1, 1000,
 	                       "a number of failed cycles (1-1000)"},
+	[OPT_RESTART_PORT] = {"restart_port", NULL, NULL, KIND_INT, FIELD(restart_port), 1, 65535,
+	                      "a port (1-65535)"},
+	[OPT_OFFLINE_AFTER] = {"offline_after", NULL, NULL, KIND_INT, FIELD(offline_after), 1, 1000,
+	                       "a number of failed cycles (1-1000)"},
 	[OPT_CONFIG_FILE] = {"config_file", "CONFIG_FILE", NULL, KIND_PATH, 0, 0, 0, NULL},
 };
 
@@ -270,6 +274,8 @@ static void set_defaults(struct aps_config *cfg)
 	cfg->timeout_ms = 5000;
 	snprintf(cfg->discovery_prefix, sizeof(cfg->discovery_prefix), "homeassistant");
 	cfg->restart_after = 5;
+	cfg->restart_port = 80;
+	cfg->offline_after = 3;
 }
 
 static const char *env_get(char **envp, const char *name)

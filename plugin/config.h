@@ -76,6 +76,8 @@ struct aps_config {
 	char wifi_ssid[APS_CONFIG_SSID_MAX + 1];
 	char wifi_passwd[APS_CONFIG_PASSWD_MAX + 1]; /* never log it */
 	int restart_after;   /* consecutive failed cycles before an auto restart */
+	int restart_port;    /* the ECU's web interface, for the restart request */
+	int offline_after;   /* consecutive failed cycles before the ECU's status is offline */
 	char *config_file;   /* the YAML file read, NULL when none */
 };
 

@@ -12,8 +12,6 @@
 #include "shutdown.h"
 #include "tz.h"
 
-/* Cycles that must fail in a row before an ECU is declared offline. */
-#define ECU_OFFLINE_AFTER 3
 /* Upper bound of a 2.1 sleep, so a changed clock is noticed. */
 #define MAX_WAIT_MS 1000
 
@@ -89,7 +87,7 @@ static void cycle_failed(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 		                     p->error, delay);
 		snprintf(st->last_logged_msg, sizeof(st->last_logged_msg), "%s", p->error);
 	}
-	if (st->failures >= ECU_OFFLINE_AFTER) publish_ecu_status(pl, e, false);
+	if (st->failures >= (unsigned)pl->cfg.offline_after) publish_ecu_status(pl, e, false);
 }
 
 int tick_handle(struct aps_plugin *pl)

@@ -33,6 +33,8 @@ static void test_defaults(void)
 	CHECK_STR(cfg.wifi_ssid, "");
 	CHECK_STR(cfg.wifi_passwd, "");
 	CHECK_INT(cfg.restart_after, 5);
+	CHECK_INT(cfg.restart_port, 80);
+	CHECK_INT(cfg.offline_after, 3);
 	CHECK(cfg.config_file == NULL);
 	CHECK_INT(aps_config_topic_base(&cfg, base, sizeof(base)), 0);
 	CHECK_STR(base, "");
@@ -55,7 +57,7 @@ static void test_every_option(void)
 		{"discovery_prefix", "ha"},    {"timezone", "America/Argentina/Buenos_Aires"},
 		{"stop_at_night", "1"},        {"latitude", "-33.5"},      {"longitude", "-180"},
 		{"auto_restart", "TRUE"},      {"wifi_ssid", "ECU_R_2160"}, {"wifi_passwd", PASSWORD},
-		{"restart_after", "1000"},
+		{"restart_after", "1000"},     {"restart_port", "8080"},   {"offline_after", "7"},
 	};
 	struct aps_config cfg;
 	char base[APS_CONFIG_TOPIC_BASE_SIZE];
@@ -75,6 +77,8 @@ static void test_every_option(void)
 	CHECK_STR(cfg.wifi_ssid, "ECU_R_2160");
 	CHECK_STR(cfg.wifi_passwd, PASSWORD);
 	CHECK_INT(cfg.restart_after, 1000);
+	CHECK_INT(cfg.restart_port, 8080);
+	CHECK_INT(cfg.offline_after, 7);
 	CHECK_INT(log_count(), 0); /* nothing faster than 300 s: no warning */
 	CHECK_INT(aps_config_topic_base(&cfg, base, sizeof(base)), 11);
 	CHECK_STR(base, "solar/roof/");
@@ -140,6 +144,10 @@ static const struct bad_value bad_values[] = {
 	{"timeout_ms", "60001", "is not a number of milliseconds (100-60000)", NULL},
 	{"restart_after", "0", "is not a number of failed cycles (1-1000)", NULL},
 	{"restart_after", "1001", "is not a number of failed cycles (1-1000)", NULL},
+	{"restart_port", "0", "is not a port (1-65535)", NULL},
+	{"restart_port", "65536", "is not a port (1-65535)", NULL},
+	{"offline_after", "0", "is not a number of failed cycles (1-1000)", NULL},
+	{"offline_after", "x", "is not a number of failed cycles (1-1000)", NULL},
 	{"latitude", "91", "is not a latitude (-90 to 90)", NULL},
 	{"latitude", "-90.0001", "is not a latitude (-90 to 90)", NULL},
 	{"latitude", "abc", "is not a number", NULL},
