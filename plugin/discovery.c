@@ -1,0 +1,424 @@
+/*
+ * discovery.c - Home Assistant MQTT discovery configs from one entity table.
+ *
+ * Facts from Home Assistant's MQTT and sensor documentation (and the sensor
+ * constants in its source) that shape what is built here:
+ *  - The discovery topic is <prefix>/<component>/<object_id>/config, object_id
+ *    being letters, digits, '_' and '-'.  We use the unique_id as object_id.
+ *  - default_entity_id replaces the deprecated object_id (2025.10; object_id
+ *    stops working in 2026.4) and must be a full entity id, "<domain>.<slug>":
+ *    a bare slug fails validation and the entity becomes "unnamed_device".
+ *  - Entity names are shown after the device name (has_entity_name), so they
+ *    must not repeat it: "Power", not "APS ECU ... Power".
+ *  - A device is matched by its identifiers; Home Assistant coerces them to
+ *    strings, so aps2mqtt's [<ECU_ID>] and our ["<ECU_ID>"] are one device.
+ *    via_device names the identifier of the device messages pass through.
+ *  - origin: name is required, sw_version and support_url are optional.
+ *  - availability is a list of {topic, payload_available, payload_not_available,
+ *    value_template}; with availability_mode "all" every topic must say
+ *    available.  A value_template on an entry is rendered against that topic's
+ *    payload and compared with the two payloads.
+ *  - Sensor device classes accept fixed units (power W/kW/..., energy Wh/kWh/
+ *    MWh/..., voltage V/mV/..., frequency Hz/kHz/..., temperature degC/degF/K,
+ *    duration d/h/min/s/ms, signal_strength only dB/dBm, timestamp none) and
+ *    fixed state classes (energy: total or total_increasing only; power,
+ *    voltage, frequency, temperature: measurement; duration: any; timestamp:
+ *    none).  MQTT discovery rejects a config whose unit does not fit its class.
+ *  - A template that reads a missing JSON key logs "Template variable warning"
+ *    on every message; "| default(...)" does not.  A numeric sensor ignores an
+ *    empty rendered state (keeps its value); the rendered text "None" makes any
+ *    sensor "unknown".  So measurements render '' when their key is absent
+ *    (the lifetime_energy glitch, no signal reply), timestamps and text 'None'.
+ *  - A binary_sensor compares the rendered value with payload_on/payload_off
+ *    exactly; a JSON true renders as "True", which is why aps2mqtt's
+ *    payload_on "true" never matched.
+ * Sources: home-assistant.io integrations/mqtt (discovery, availability,
+ * device, origin), sensor.mqtt and binary_sensor.mqtt; the 2023-07-21 MQTT
+ * naming post on developers.home-assistant.io; home-assistant/core
+ * components/sensor/const.py (DEVICE_CLASS_UNITS, DEVICE_CLASS_STATE_CLASSES)
+ * and components/mqtt/sensor.py (unit check, empty and "None" states);
+ * home-assistant/core issues 155819 and 157241 (default_entity_id format).
+ */
+#include "discovery.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#define ORIGIN_NAME "mosquitto-aps-ecu"
+#define MANUFACTURER "APsystems"
+
+enum component { SENSOR, BINARY_SENSOR };
+enum device { ON_ECU, ON_INVERTER };
+enum state_topic { STATE_DEVICE, STATE_DIAGNOSTICS }; /* device: the ECU or inverter topic */
+
+/* What must say "online" for the entity to be available. */
+enum avail {
+	AVAIL_PLUGIN,   /* P aps/status only: diagnostics matter most when the ECU is down */
+	AVAIL_ECU,      /* and P aps/<ECU>/status */
+	AVAIL_INVERTER, /* and the inverter reporting: at night its values are not stale */
+};
+
+enum render {
+	RENDER_NUMBER, /* {{ value_json.key | default('') }} */
+	RENDER_TEXT,   /* {{ value_json.key | default('None') }} */
+	RENDER_ONLINE, /* ON / OFF from value_json.online */
+};
+
+/* How many configs one row gives for one inverter. */
+enum count {
+	ONE,              /* always */
+	IF_MEASURED,      /* one when the inverter has channels (type 00 has none) */
+	IF_VOLTAGES,      /* one when it reports voltages */
+	EACH_CHANNEL,     /* panel_<n>_<object>, n = 1..channels */
+	EACH_VOLTAGE,     /* panel_<n>_<object>, n = 1..voltages */
+};
+
+struct entity {
+	const char *object; /* object id; for EACH_* the part after "panel_<n>_" */
+	const char *key;    /* JSON key the template reads (EACH_*: same rule as object) */
+	const char *name;   /* for EACH_* the part after "Panel <n> " */
+	enum component component;
+	enum device device;
+	enum state_topic state;
+	enum avail avail;
+	enum render render;
+	enum count count;
+	const char *device_class, *unit, *state_class, *icon;
+	bool diagnostic;
+};
+
+static const struct entity entities[] = {
+	/* ECU: aps2mqtt's three, then additions. */
+	{"power", "current_power", "Power", SENSOR, ON_ECU, STATE_DEVICE, AVAIL_ECU, RENDER_NUMBER, ONE,
+	 "power", "W", "measurement", NULL, false},
+	{"today_energy", "today_energy", "Today energy", SENSOR, ON_ECU, STATE_DEVICE, AVAIL_ECU,
+	 RENDER_NUMBER, ONE, "energy", "kWh", "total_increasing", NULL, false},
+	{"lifetime_energy", "lifetime_energy", "Lifetime energy", SENSOR, ON_ECU, STATE_DEVICE, AVAIL_ECU,
+	 RENDER_NUMBER, ONE, "energy", "kWh", "total_increasing", NULL, false},
+	{"inverters", "inverters", "Inverters", SENSOR, ON_ECU, STATE_DEVICE, AVAIL_ECU, RENDER_NUMBER, ONE,
+	 NULL, NULL, "measurement", "mdi:solar-panel", false},
+	{"inverters_online", "inverters_online", "Inverters online", SENSOR, ON_ECU, STATE_DEVICE, AVAIL_ECU,
+	 RENDER_NUMBER, ONE, NULL, NULL, "measurement", "mdi:solar-panel", false},
+	{"timestamp", "timestamp", "Report time", SENSOR, ON_ECU, STATE_DEVICE, AVAIL_ECU, RENDER_TEXT, ONE,
+	 "timestamp", NULL, NULL, NULL, false},
+	/* The plugin's view of the ECU. */
+	{APS_DIAG_LAST_SUCCESS, APS_DIAG_LAST_SUCCESS, "Last successful poll", SENSOR, ON_ECU,
+	 STATE_DIAGNOSTICS, AVAIL_PLUGIN, RENDER_TEXT, ONE, "timestamp", NULL, NULL, NULL, true},
+	{APS_DIAG_POLL_DURATION_MS, APS_DIAG_POLL_DURATION_MS, "Poll duration", SENSOR, ON_ECU,
+	 STATE_DIAGNOSTICS, AVAIL_PLUGIN, RENDER_NUMBER, ONE, "duration", "ms", "measurement", NULL, true},
+	{APS_DIAG_CONSECUTIVE_FAILURES, APS_DIAG_CONSECUTIVE_FAILURES, "Consecutive failures", SENSOR,
+	 ON_ECU, STATE_DIAGNOSTICS, AVAIL_PLUGIN, RENDER_NUMBER, ONE, NULL, NULL, "measurement",
+	 "mdi:alert-circle-outline", true},
+	{APS_DIAG_LAST_ERROR, APS_DIAG_LAST_ERROR, "Last error", SENSOR, ON_ECU, STATE_DIAGNOSTICS,
+	 AVAIL_PLUGIN, RENDER_TEXT, ONE, NULL, NULL, NULL, "mdi:alert-outline", true},
+	/* Inverter.  online must stay available to be able to show OFF. */
+	{"online", "online", "Online", BINARY_SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_ECU, RENDER_ONLINE,
+	 ONE, "connectivity", NULL, NULL, NULL, false},
+	/* A percentage of the ECU's 0..255 scale, not dB/dBm: no signal_strength class. */
+	{"signal", "signal", "Signal", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER, RENDER_NUMBER,
+	 IF_MEASURED, NULL, "%", "measurement", "mdi:wifi", true},
+	/* The unit is the degree sign in UTF-8, then C. */
+	{"temperature", "temperature", "Temperature", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER,
+	 RENDER_NUMBER, IF_MEASURED, "temperature", "\xc2\xb0" "C", "measurement", NULL, false},
+	{"frequency", "frequency", "Frequency", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER,
+	 RENDER_NUMBER, IF_MEASURED, "frequency", "Hz", "measurement", NULL, false},
+	{"power", "power", "Power", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER, RENDER_NUMBER,
+	 IF_MEASURED, "power", "W", "measurement", NULL, false},
+	{"voltage", "voltage", "Voltage", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER, RENDER_NUMBER,
+	 IF_VOLTAGES, "voltage", "V", "measurement", NULL, false},
+	/* Panels read the inverter topic (aps2mqtt pointed at <uid>/<n>, never published). */
+	{"power", "power", "power", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER, RENDER_NUMBER,
+	 EACH_CHANNEL, "power", "W", "measurement", NULL, false},
+	{"voltage", "voltage", "voltage", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER, RENDER_NUMBER,
+	 EACH_VOLTAGE, "voltage", "V", "measurement", NULL, false},
+};
+
+/* The device the entities belong to, and the topics they read. */
+struct target {
+	const char *id;         /* ECU id or inverter UID */
+	const char *model;
+	const char *sw_version; /* NULL: none */
+	const char *via_device; /* NULL: none */
+	char name[40];
+	char state_topic[DISCOVERY_TOPIC_MAX];
+	char diag_topic[DISCOVERY_TOPIC_MAX];
+	char ecu_status_topic[DISCOVERY_TOPIC_MAX];
+};
+
+/* ---- Validation ---- */
+
+/* Exactly len characters, all from set; reads at most len + 1 bytes. */
+static bool all_of(const char *s, size_t len, const char *set)
+{
+	if (strnlen(s, len + 1) != len) return false;
+	for (size_t i = 0; i < len; i++)
+		if (strchr(set, s[i]) == NULL) return false;
+	return true;
+}
+
+static bool ecu_id_valid(const char *id) { return id != NULL && all_of(id, APS_ECU_ID_LEN, "0123456789"); }
+static bool uid_valid(const char *id) { return id != NULL && all_of(id, APS_UID_LEN, "0123456789abcdef"); }
+
+/* A topic we may publish on or point Home Assistant at: no wildcard, no
+ * control byte, no empty level, not a broker-reserved "$" topic. */
+static bool topic_ok(const char *t)
+{
+	size_t n = strlen(t);
+	if (n == 0 || n >= DISCOVERY_TOPIC_MAX || t[0] == '/' || t[0] == '$' || t[n - 1] == '/')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[i];
+		if (c < 0x20 || c == 0x7f || c == '+' || c == '#') return false;
+		if (c == '/' && t[i + 1] == '/') return false;
+	}
+	return true;
+}
+
+/* Firmware text as the parser promises it (printable ASCII, bounded), else none. */
+static const char *firmware_or_null(const char *s)
+{
+	if (s == NULL) return NULL;
+	size_t n = strnlen(s, APS_FIRMWARE_MAX + 1);
+	if (n > APS_FIRMWARE_MAX) return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e) return NULL;
+	return s;
+}
+
+static bool ctx_valid(const struct discovery_ctx *ctx)
+{
+	if (ctx == NULL || ctx->discovery_prefix == NULL || ctx->topic_base == NULL ||
+	    ctx->status_topic == NULL)
+		return false;
+	size_t base = strlen(ctx->topic_base);
+	/* The base is joined to "aps/..." as is: it must be empty or end in '/'. */
+	return topic_ok(ctx->discovery_prefix) && topic_ok(ctx->status_topic) &&
+	       (base == 0 || ctx->topic_base[base - 1] == '/');
+}
+
+/* snprintf that says whether the whole text fit and makes a valid topic. */
+static bool topic_fmt(char *buf, const char *base, const char *ecu_id, const char *tail)
+{
+	int n = tail != NULL ? snprintf(buf, DISCOVERY_TOPIC_MAX, "%saps/%s/%s", base, ecu_id, tail)
+	                     : snprintf(buf, DISCOVERY_TOPIC_MAX, "%saps/%s", base, ecu_id);
+	return n > 0 && n < DISCOVERY_TOPIC_MAX && topic_ok(buf);
+}
+
+/* ---- JSON ---- */
+
+/* Each adder says whether it worked, so a config is built as one && chain. */
+static bool add_str(cJSON *obj, const char *key, const char *value)
+{
+	return cJSON_AddStringToObject(obj, key, value) != NULL;
+}
+
+static bool add_opt(cJSON *obj, const char *key, const char *value)
+{
+	return value == NULL || value[0] == '\0' || add_str(obj, key, value);
+}
+
+/* One availability entry; template NULL for a plain online/offline topic. */
+static bool add_availability(cJSON *list, const char *topic, const char *template)
+{
+	cJSON *entry = cJSON_CreateObject();
+	if (entry == NULL) return false;
+	if (!cJSON_AddItemToArray(list, entry)) {
+		cJSON_Delete(entry);
+		return false;
+	}
+	return add_str(entry, "topic", topic) && add_str(entry, "payload_available", "online") &&
+	       add_str(entry, "payload_not_available", "offline") &&
+	       add_opt(entry, "value_template", template);
+}
+
+static bool add_device(cJSON *config, const struct target *t)
+{
+	cJSON *dev = cJSON_AddObjectToObject(config, "device");
+	cJSON *ids = dev != NULL ? cJSON_AddArrayToObject(dev, "identifiers") : NULL;
+	cJSON *id = ids != NULL ? cJSON_CreateString(t->id) : NULL;
+	if (id == NULL) return false;
+	if (!cJSON_AddItemToArray(ids, id)) {
+		cJSON_Delete(id);
+		return false;
+	}
+	return add_str(dev, "name", t->name) && add_str(dev, "manufacturer", MANUFACTURER) &&
+	       add_str(dev, "model", t->model) && add_opt(dev, "sw_version", t->sw_version) &&
+	       add_opt(dev, "via_device", t->via_device);
+}
+
+static bool add_origin(cJSON *config, const struct discovery_ctx *ctx)
+{
+	cJSON *origin = cJSON_AddObjectToObject(config, "origin");
+	return origin != NULL && add_str(origin, "name", ORIGIN_NAME) &&
+	       add_opt(origin, "sw_version", ctx->origin_sw) &&
+	       add_opt(origin, "support_url", ctx->support_url);
+}
+
+/* The per-instance strings of a row: panel 0 means "not a panel row". */
+struct names {
+	char object[40], key[40], name[48], unique_id[64], template[96];
+};
+
+static bool make_names(const struct entity *e, const struct target *t, unsigned panel,
+                       struct names *n)
+{
+	int a, b, c, d, f = -1;
+	if (panel > 0) {
+		a = snprintf(n->object, sizeof(n->object), "panel_%u_%s", panel, e->object);
+		b = snprintf(n->key, sizeof(n->key), "panel_%u_%s", panel, e->key);
+		c = snprintf(n->name, sizeof(n->name), "Panel %u %s", panel, e->name);
+	} else {
+		a = snprintf(n->object, sizeof(n->object), "%s", e->object);
+		b = snprintf(n->key, sizeof(n->key), "%s", e->key);
+		c = snprintf(n->name, sizeof(n->name), "%s", e->name);
+	}
+	d = snprintf(n->unique_id, sizeof(n->unique_id), "aps_%s_%s", t->id, n->object);
+	switch (e->render) {
+	case RENDER_NUMBER:
+		f = snprintf(n->template, sizeof(n->template), "{{ value_json.%s | default('') }}", n->key);
+		break;
+	case RENDER_TEXT:
+		f = snprintf(n->template, sizeof(n->template), "{{ value_json.%s | default('None') }}", n->key);
+		break;
+	case RENDER_ONLINE:
+		f = snprintf(n->template, sizeof(n->template), "{{ 'ON' if value_json.%s else 'OFF' }}", n->key);
+		break;
+	}
+	return a > 0 && (size_t)a < sizeof(n->object) && b > 0 && (size_t)b < sizeof(n->key) && c > 0 &&
+	       (size_t)c < sizeof(n->name) && d > 0 && (size_t)d < sizeof(n->unique_id) && f > 0 &&
+	       (size_t)f < sizeof(n->template);
+}
+
+static cJSON *build_config(const struct discovery_ctx *ctx, const struct entity *e,
+                           const struct target *t, const struct names *n)
+{
+	const char *domain = e->component == SENSOR ? "sensor" : "binary_sensor";
+	char entity_id[96];
+	int len = snprintf(entity_id, sizeof(entity_id), "%s.%s", domain, n->unique_id);
+	if (len <= 0 || (size_t)len >= sizeof(entity_id)) return NULL;
+
+	cJSON *config = cJSON_CreateObject();
+	if (config == NULL) return NULL;
+	bool ok = add_str(config, "name", n->name) && add_str(config, "unique_id", n->unique_id) &&
+	          add_str(config, "default_entity_id", entity_id) &&
+	          add_str(config, "state_topic",
+	                  e->state == STATE_DIAGNOSTICS ? t->diag_topic : t->state_topic) &&
+	          add_str(config, "value_template", n->template) &&
+	          add_opt(config, "device_class", e->device_class) &&
+	          add_opt(config, "unit_of_measurement", e->unit) &&
+	          add_opt(config, "state_class", e->state_class) && add_opt(config, "icon", e->icon) &&
+	          add_opt(config, "entity_category", e->diagnostic ? "diagnostic" : NULL);
+	if (ok && e->component == BINARY_SENSOR)
+		ok = add_str(config, "payload_on", "ON") && add_str(config, "payload_off", "OFF");
+
+	cJSON *avail = ok ? cJSON_AddArrayToObject(config, "availability") : NULL;
+	ok = avail != NULL && add_availability(avail, ctx->status_topic, NULL);
+	if (ok && e->avail != AVAIL_PLUGIN) ok = add_availability(avail, t->ecu_status_topic, NULL);
+	if (ok && e->avail == AVAIL_INVERTER)
+		ok = add_availability(avail, t->state_topic,
+		                      "{{ 'online' if value_json.online else 'offline' }}");
+	ok = ok && add_str(config, "availability_mode", "all") && add_device(config, t) &&
+	     add_origin(config, ctx);
+	if (!ok) {
+		cJSON_Delete(config);
+		return NULL;
+	}
+	return config;
+}
+
+/* Builds one config and hands it to emit.  Returns 0 or -DISCOVERY_E_*. */
+static int emit_entity(const struct discovery_ctx *ctx, const struct entity *e, const struct target *t,
+                       unsigned panel, discovery_emit_fn emit, void *arg)
+{
+	struct names n;
+	char topic[DISCOVERY_TOPIC_MAX];
+	char payload[DISCOVERY_PAYLOAD_MAX];
+
+	if (!make_names(e, t, panel, &n)) return -DISCOVERY_E_ARG;
+	int len = snprintf(topic, sizeof(topic), "%s/%s/%s/config", ctx->discovery_prefix,
+	                   e->component == SENSOR ? "sensor" : "binary_sensor", n.unique_id);
+	if (len <= 0 || (size_t)len >= sizeof(topic) || !topic_ok(topic)) return -DISCOVERY_E_ARG;
+
+	cJSON *config = build_config(ctx, e, t, &n);
+	if (config == NULL) return -DISCOVERY_E_NOMEM;
+	/* cJSON wants a few bytes of slack beyond the printed length. */
+	bool printed = cJSON_PrintPreallocated(config, payload, (int)sizeof(payload) - 5, false);
+	cJSON_Delete(config);
+	if (!printed) return -DISCOVERY_E_NOMEM;
+	return emit(arg, topic, payload) == 0 ? 0 : -DISCOVERY_E_EMIT;
+}
+
+/* Emits every row for one device; returns the count emitted or -DISCOVERY_E_*. */
+static int emit_device(const struct discovery_ctx *ctx, enum device device, const struct target *t,
+                       const struct aps_inverter *inv, discovery_emit_fn emit, void *arg)
+{
+	unsigned channels = 0, voltages = 0;
+	if (inv != NULL && strcmp(inv->type, "00") != 0) {
+		channels = inv->channels;
+		voltages = inv->voltages;
+	}
+	int emitted = 0;
+	for (size_t i = 0; i < sizeof(entities) / sizeof(entities[0]); i++) {
+		const struct entity *e = &entities[i];
+		unsigned panels = 0; /* 0: one config that is not a panel's */
+		if (e->device != device) continue;
+		switch (e->count) {
+		case ONE: break;
+		case IF_MEASURED: if (channels == 0) continue; break;
+		case IF_VOLTAGES: if (channels == 0 || voltages == 0) continue; break;
+		case EACH_CHANNEL: if ((panels = channels) == 0) continue; break;
+		case EACH_VOLTAGE: if ((panels = voltages) == 0) continue; break;
+		}
+		unsigned panel = panels > 0 ? 1 : 0;
+		do {
+			int rc = emit_entity(ctx, e, t, panel, emit, arg);
+			if (rc < 0) return rc;
+			emitted++;
+		} while (++panel <= panels);
+	}
+	return emitted;
+}
+
+static bool target_topics(const struct discovery_ctx *ctx, const char *ecu_id, struct target *t,
+                          const char *uid)
+{
+	return topic_fmt(t->state_topic, ctx->topic_base, ecu_id, uid) &&
+	       topic_fmt(t->diag_topic, ctx->topic_base, ecu_id, APS_DIAG_TOPIC) &&
+	       topic_fmt(t->ecu_status_topic, ctx->topic_base, ecu_id, APS_ECU_STATUS_TOPIC);
+}
+
+int discovery_ecu(const struct discovery_ctx *ctx, const struct aps_ecu_info *info,
+                  discovery_emit_fn emit, void *arg)
+{
+	if (!ctx_valid(ctx) || info == NULL || emit == NULL || !ecu_id_valid(info->ecu_id))
+		return -DISCOVERY_E_ARG;
+	struct target t = {
+		.id = info->ecu_id,
+		.model = aps_ecu_model(info->ecu_id),
+		.sw_version = firmware_or_null(info->firmware),
+	};
+	snprintf(t.name, sizeof(t.name), "APS ECU %s", info->ecu_id);
+	if (!target_topics(ctx, info->ecu_id, &t, NULL)) return -DISCOVERY_E_ARG;
+	return emit_device(ctx, ON_ECU, &t, NULL, emit, arg);
+}
+
+int discovery_inverter(const struct discovery_ctx *ctx, const char *ecu_id, const char *firmware,
+                       const struct aps_inverter *inv, discovery_emit_fn emit, void *arg)
+{
+	if (!ctx_valid(ctx) || inv == NULL || emit == NULL || !ecu_id_valid(ecu_id) ||
+	    !uid_valid(inv->uid) || inv->channels > APS_MAX_CHANNELS || inv->voltages > APS_MAX_VOLTAGES)
+		return -DISCOVERY_E_ARG;
+
+	struct target t = {
+		.id = inv->uid,
+		.model = aps_inverter_model(inv),
+		.sw_version = firmware_or_null(firmware),
+		.via_device = ecu_id,
+	};
+	snprintf(t.name, sizeof(t.name), "APS Inverter %s", inv->uid);
+	if (!target_topics(ctx, ecu_id, &t, inv->uid)) return -DISCOVERY_E_ARG;
+	return emit_device(ctx, ON_INVERTER, &t, inv, emit, arg);
+}

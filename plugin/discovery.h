@@ -1,0 +1,77 @@
+/*
+ * discovery.h - Home Assistant MQTT discovery configs for the ECU, its
+ * inverters and the plugin's own diagnostics.  Pure C over cJSON, no broker
+ * headers: the caller hands in a callback that publishes (retained) each
+ * config as soon as it is built.
+ *
+ * One config per entity, on <discovery_prefix>/<component>/aps_<id>_<object>/config
+ * with unique_id aps_<id>_<object>, where <id> is the ECU id or the inverter
+ * UID and the object ids are aps2mqtt's (power, today_energy, lifetime_energy;
+ * online, signal, temperature, frequency, power, voltage, panel_<n>_power,
+ * panel_<n>_voltage), so entities and devices an aps2mqtt user already has
+ * keep their history.  Additions: inverters, inverters_online and timestamp on
+ * the ECU, and the diagnostics below.
+ *
+ * Topics the configs point at, with P = topic_base ("<prefix>/" or ""):
+ *   P aps/status                    "online"/"offline"  plugin availability
+ *   P aps/<ECU_ID>/status           "online"/"offline"  ECU reachable or not
+ *   P aps/<ECU_ID>                  ECU payload (payload.h)
+ *   P aps/<ECU_ID>/<UID>            inverter payload (payload.h)
+ *   P aps/<ECU_ID>/diagnostics      JSON with the APS_DIAG_* keys
+ */
+#ifndef APS_DISCOVERY_H
+#define APS_DISCOVERY_H
+
+#include "aps_protocol.h"
+
+/* Diagnostics payload keys, published on P aps/<ECU_ID>/APS_DIAG_TOPIC.
+ * Every key should be present in every diagnostics message; a value not yet
+ * known is JSON null (Home Assistant then shows "unknown"). */
+#define APS_DIAG_TOPIC "diagnostics"
+#define APS_DIAG_LAST_SUCCESS "last_success"         /* ISO 8601 with UTC offset, or null */
+#define APS_DIAG_POLL_DURATION_MS "poll_duration_ms" /* number, milliseconds */
+#define APS_DIAG_CONSECUTIVE_FAILURES "consecutive_failures" /* number */
+#define APS_DIAG_LAST_ERROR "last_error"             /* short text, "" when none */
+
+/* The suffix of the per-ECU availability topic, P aps/<ECU_ID>/status. */
+#define APS_ECU_STATUS_TOPIC "status"
+
+/* Bounds on what we build: a longer topic or config is refused, never cut. */
+#define DISCOVERY_TOPIC_MAX 256   /* bytes, with the NUL */
+#define DISCOVERY_PAYLOAD_MAX 2048 /* bytes, with the NUL */
+
+enum discovery_err {
+	DISCOVERY_E_ARG = 1, /* NULL argument, bad id, or a topic that would be invalid */
+	DISCOVERY_E_NOMEM,   /* cJSON could not allocate, or a config exceeds DISCOVERY_PAYLOAD_MAX */
+	DISCOVERY_E_EMIT,    /* the emit callback returned nonzero: nothing more was emitted */
+};
+
+struct discovery_ctx {
+	const char *discovery_prefix; /* "homeassistant"; not empty */
+	const char *topic_base;       /* "<prefix>/" or "": empty or ending in '/' */
+	const char *status_topic;     /* P aps/status */
+	const char *origin_sw;        /* our version; NULL or "" leaves it out */
+	const char *support_url;      /* NULL or "" leaves it out */
+};
+
+/* Publishes one config; payload is NUL-terminated compact JSON.  Both strings
+ * are only valid during the call.  Returns 0, or nonzero to stop the build. */
+typedef int (*discovery_emit_fn)(void *arg, const char *topic, const char *payload);
+
+/* The ECU device's configs: its measurements and the plugin's diagnostics for
+ * it.  info->ecu_id must be 12 digits; info->firmware becomes the device's
+ * sw_version (left out when empty or not printable ASCII).  Returns the number of configs emitted (10), or
+ * -DISCOVERY_E_*; after an error some configs may already have been emitted. */
+int discovery_ecu(const struct discovery_ctx *ctx, const struct aps_ecu_info *info,
+                  discovery_emit_fn emit, void *arg);
+
+/* One inverter's configs, as a device behind the ECU (via_device).  firmware
+ * (NULL or "" for none; checked as for the ECU) is shown as the device's
+ * sw_version: the ECU reports none for its inverters, so callers pass the ECU's.  A never-seen inverter (type "00", no channels)
+ * gets only its online entity; otherwise the measurements, one panel power
+ * per channel and one panel voltage per voltage.  Returns the number of
+ * configs emitted, or -DISCOVERY_E_* (as discovery_ecu). */
+int discovery_inverter(const struct discovery_ctx *ctx, const char *ecu_id, const char *firmware,
+                       const struct aps_inverter *inv, discovery_emit_fn emit, void *arg);
+
+#endif
