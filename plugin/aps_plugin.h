@@ -12,24 +12,50 @@
 #include <mosquitto_broker.h>
 
 #include "config.h"
+#include "ecu_restart.h"
+#include "energy.h"
 #include "poller.h"
 #include "topic.h"
 
 struct pollfd;
 
+struct announced_inverter {
+	char uid[APS_UID_LEN + 1];
+	char type[3];
+};
+
 /* What we last told subscribers about one ECU. */
 struct ecu_state {
-	bool announced;            /* its status topic has been published */
+	bool status_published;     /* its status topic has been published */
 	bool online;               /* last status published */
 	unsigned failures;         /* consecutive failed cycles */
 	char last_logged_msg[240]; /* last failure logged, to log changes only */
 	char ecu_id[APS_ECU_ID_LEN + 1];
 	bool note_logged;
+	char energy_note[ENERGY_REASON_MAX]; /* last energy note logged */
+	struct energy_filter energy;
+	bool data_valid;           /* the poller holds a whole good cycle */
+	int64_t last_success;      /* wall clock, 0 = never */
+	char last_error[240];      /* the most recent failure, kept after recovery */
+	bool night;                /* paused until sunrise */
+	/* Discovery: the ECU's configs went out, and the inverters announced so
+	 * far (sorted by UID, with the type they had), so an inverter is announced
+	 * when it appears or changes type (a never-seen one starts reporting). */
+	bool ecu_announced;
+	struct announced_inverter *announced;
+	size_t announced_count, announced_cap;
 };
 
 struct ecu {
 	struct ecu_poller poller;
 	struct ecu_state state;
+	struct ecu_restart restart;
+};
+
+/* Whose socket each poll() slot is. */
+struct pfd_owner {
+	size_t ecu;
+	bool restart;   /* the restart request's socket, not the poller's */
 };
 
 struct aps_plugin {
@@ -38,10 +64,13 @@ struct aps_plugin {
 	char status_topic[APS_TOPIC_MAX];
 	struct ecu *ecus;
 	size_t ecu_count;
-	struct pollfd *pfds;        /* one slot per ECU, rebuilt each tick */
-	size_t *pfd_owner;          /* ECU index of each pfds slot */
+	struct pollfd *pfds;        /* two slots per ECU, rebuilt each tick */
+	struct pfd_owner *pfd_owner;
+	char discovery_status_topic[APS_TOPIC_MAX]; /* <discovery_prefix>/status */
+	bool rediscover;            /* Home Assistant came online: announce again */
 	struct poller_settings settings;
 	bool tick_registered;
+	bool message_registered;
 	bool offline_sent;          /* "offline" already published at shutdown */
 };
 
@@ -49,8 +78,16 @@ uint64_t aps_monotonic_ms(void);
 
 /* publish.c */
 int publish_text(struct aps_plugin *pl, const char *topic, const char *text, bool retain);
-void publish_cycle(struct aps_plugin *pl, struct ecu *e);
+/* energy: the filtered values to publish; dusk: night starts now, so the
+ * power values go to 0 (energy values stay). */
+void publish_cycle(struct aps_plugin *pl, struct ecu *e, const struct energy_result *energy, bool dusk);
 void publish_ecu_status(struct aps_plugin *pl, struct ecu *e, bool online);
+void publish_diagnostics(struct aps_plugin *pl, struct ecu *e);
 void publish_all_offline(struct aps_plugin *pl);
+
+/* announce.c: Home Assistant discovery */
+void announce_cycle(struct aps_plugin *pl, struct ecu *e);
+void announce_again(struct aps_plugin *pl);
+void announce_free(struct ecu *e);
 
 #endif

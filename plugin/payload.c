@@ -52,8 +52,10 @@ bool aps_payload_timestamp(const struct aps_cycle *cycle, char *buf, size_t cap)
 	                 (unsigned)t->second);
 	if (n < 0 || (size_t)n >= cap) return false;
 
+	/* Without an offset the time means nothing to a reader elsewhere (Home
+	 * Assistant rejects it for a timestamp sensor): better none at all. */
 	int32_t offset;
-	if (!cycle_offset(cycle, t, &offset)) return true;  /* wall-clock time, zone unknown */
+	if (!cycle_offset(cycle, t, &offset)) return false;
 	char sign = offset < 0 ? '-' : '+';
 	int32_t a = offset < 0 ? -offset : offset;
 	int m;

@@ -41,9 +41,9 @@ cJSON *aps_payload_inverter(const struct aps_cycle *cycle, size_t index);
 
 /* The ISO 8601 time of the cycle ("2024-03-25T18:26:23-07:00"), from the ECU
  * info timestamp, else the inverter reply's.  The offset is that of cycle->zone
- * when set (none at all if that zone cannot be read), else of the ECU's zone
- * when this system knows it, else of the system zone; without any, the bare
- * wall-clock time.  Returns false when neither time exists or cap is too small. */
+ * when set, else of the ECU's zone when this system knows it, else of the
+ * system zone.  Returns false when neither time exists, when no offset can be
+ * found (cycle->zone unreadable, or no zone at all), or cap is too small. */
 bool aps_payload_timestamp(const struct aps_cycle *cycle, char *buf, size_t cap);
 
 #endif

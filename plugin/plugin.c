@@ -20,6 +20,7 @@
 #include "alloc.h"
 #include "aps_plugin.h"
 #include "shutdown.h"
+#include "tz.h"
 
 extern char **environ;
 
@@ -60,10 +61,28 @@ static void config_log(void *ctx, int level, const char *msg)
 	mosquitto_log_printf(mosq_level, "aps-ecu: %s", msg);
 }
 
+/* Home Assistant announces itself with "online" on <discovery_prefix>/status:
+ * its discovery state may be gone, so ours goes out again (from the tick). */
+static int on_message(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	struct aps_plugin *pl = userdata;
+	const struct mosquitto_evt_message *msg = event_data;
+
+	if (msg->topic && strcmp(msg->topic, pl->discovery_status_topic) == 0 && msg->payloadlen == 6 &&
+	    memcmp(msg->payload, "online", 6) == 0)
+		pl->rediscover = true;
+	return MOSQ_ERR_SUCCESS;
+}
+
 static void plugin_free(struct aps_plugin *pl)
 {
 	if (!pl) return;
-	for (size_t i = 0; i < pl->ecu_count; i++) poller_free(&pl->ecus[i].poller);
+	for (size_t i = 0; pl->ecus && i < pl->ecu_count; i++) {
+		ecu_restart_close(&pl->ecus[i]);
+		announce_free(&pl->ecus[i]);
+		poller_free(&pl->ecus[i].poller);
+	}
 	aps_free(pl->ecus);
 	aps_free(pl->pfds);
 	aps_free(pl->pfd_owner);
@@ -106,14 +125,22 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 	pl->settings.request_gap_ms = (uint32_t)pl->cfg.request_gap_ms;
 	pl->ecu_count = (size_t)pl->cfg.ecu_count;
 	pl->ecus = aps_calloc(pl->ecu_count, sizeof(*pl->ecus));
-	pl->pfds = aps_calloc(pl->ecu_count, sizeof(*pl->pfds));
-	pl->pfd_owner = aps_calloc(pl->ecu_count, sizeof(*pl->pfd_owner));
+	pl->pfds = aps_calloc(2 * pl->ecu_count, sizeof(*pl->pfds));
+	pl->pfd_owner = aps_calloc(2 * pl->ecu_count, sizeof(*pl->pfd_owner));
 	if (!pl->ecus || !pl->pfds || !pl->pfd_owner) {
 		plugin_free(pl);
 		return MOSQ_ERR_NOMEM;
 	}
+	if (pl->cfg.timezone[0] && aps_tz_offset_local(pl->cfg.timezone, 2026, 1, 1, 12, 0, 0, &(int32_t){ 0 }) != 0) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: timezone \"%s\": no such zone on this system (tzdata)",
+		                     pl->cfg.timezone);
+		plugin_free(pl);
+		return MOSQ_ERR_INVAL;
+	}
+
 	uint64_t now = aps_monotonic_ms();
 	for (size_t i = 0; i < pl->ecu_count; i++) {
+		energy_filter_init(&pl->ecus[i].state.energy);
 		poller_init(&pl->ecus[i].poller, pl->cfg.ecus[i].host, pl->cfg.ecus[i].port, now);
 		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: will poll the ECU at %s", pl->ecus[i].poller.label);
 	}
@@ -131,6 +158,20 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 	}
 	pl->tick_registered = true;
 
+	if (pl->cfg.discovery) {
+		const char *parts[] = { "status" };
+		if (topic_join(pl->discovery_status_topic, sizeof(pl->discovery_status_topic), pl->cfg.discovery_prefix,
+		               parts, 1) != 0 ||
+		    mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, pl) != MOSQ_ERR_SUCCESS) {
+			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot watch %s/status for Home Assistant",
+			                     pl->cfg.discovery_prefix);
+			mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
+			plugin_free(pl);
+			return MOSQ_ERR_UNKNOWN;
+		}
+		pl->message_registered = true;
+	}
+
 	publish_text(pl, pl->status_topic, "online", true);
 	*userdata = pl;
 	return MOSQ_ERR_SUCCESS;
@@ -145,6 +186,7 @@ APS_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *op
 
 	shutdown_uninstall();
 	if (pl->tick_registered) mosquitto_callback_unregister(pl->id, MOSQ_EVT_TICK, on_tick, NULL);
+	if (pl->message_registered) mosquitto_callback_unregister(pl->id, MOSQ_EVT_MESSAGE, on_message, NULL);
 	/* Reaches nobody on a normal stop (see shutdown.h), but a broker that
 	 * unloads plugins while it runs still gets it. */
 	if (!pl->offline_sent) publish_all_offline(pl);

@@ -1,12 +1,15 @@
+#define _DEFAULT_SOURCE
 /* publish.c - what goes out to subscribers, and on which topic. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include <mosquitto.h>
 
 #include "aps_plugin.h"
+#include "discovery.h"
 #include "payload.h"
 
 /* Hands a copy of payload to the broker, which owns it only on success. */
@@ -58,20 +61,29 @@ void publish_ecu_status(struct aps_plugin *pl, struct ecu *e, bool online)
 {
 	char topic[APS_TOPIC_MAX];
 	if (e->state.ecu_id[0] == '\0') return; /* never reached: its id is unknown */
-	if (e->state.announced && e->state.online == online) return;
+	if (e->state.status_published && e->state.online == online) return;
 	if (ecu_topic(pl, topic, e->state.ecu_id, "status") != 0) return;
 	if (publish_text(pl, topic, online ? "online" : "offline", true) == MOSQ_ERR_SUCCESS) {
-		e->state.announced = true;
+		e->state.status_published = true;
 		e->state.online = online;
 	}
 }
 
-void publish_cycle(struct aps_plugin *pl, struct ecu *e)
+void publish_cycle(struct aps_plugin *pl, struct ecu *e, const struct energy_result *energy, bool dusk)
 {
 	struct ecu_poller *p = &e->poller;
 	char topic[APS_TOPIC_MAX];
+
+	/* The ECU's own values, with the energy filter's in place of its energy
+	 * readings, and no power once night has come. */
+	struct aps_ecu_info info = p->info;
+	info.today_energy_raw = energy->today_raw;
+	info.lifetime_energy_raw = energy->lifetime_raw;
+	info.lifetime_glitch = !energy->publish_lifetime;
+	if (dusk) info.current_power_w = 0;
+
 	struct aps_cycle cycle = {
-		.info = &p->info,
+		.info = &info,
 		.inv = p->have_inverters ? &p->inv : NULL,
 		.inverters = p->inverters,
 		.signals = p->have_signal ? p->signals : NULL,
@@ -82,16 +94,44 @@ void publish_cycle(struct aps_plugin *pl, struct ecu *e)
 	if (strcmp(e->state.ecu_id, p->info.ecu_id) != 0) {
 		/* Another ECU now answers at this address: its status starts afresh. */
 		memcpy(e->state.ecu_id, p->info.ecu_id, sizeof(e->state.ecu_id));
-		e->state.announced = false;
+		e->state.status_published = false;
 	}
 	if (ecu_topic(pl, topic, p->info.ecu_id, NULL) != 0) return;
-	publish_json(pl, topic, aps_payload_ecu(&cycle), pl->cfg.retain);
+	cJSON *ecu = aps_payload_ecu(&cycle);
+	if (ecu && !energy->publish_today) cJSON_DeleteItemFromObjectCaseSensitive(ecu, "today_energy");
+	publish_json(pl, topic, ecu, pl->cfg.retain);
 
 	for (size_t i = 0; cycle.inv && i < p->inv.count; i++) {
 		if (ecu_topic(pl, topic, p->info.ecu_id, p->inverters[i].uid) != 0) continue;
 		publish_json(pl, topic, aps_payload_inverter(&cycle, i), pl->cfg.retain);
 	}
 	publish_ecu_status(pl, e, true);
+}
+
+void publish_diagnostics(struct aps_plugin *pl, struct ecu *e)
+{
+	char topic[APS_TOPIC_MAX];
+	char when[32];
+	struct ecu_state *st = &e->state;
+
+	if (st->ecu_id[0] == '\0') return;
+	if (ecu_topic(pl, topic, st->ecu_id, APS_DIAG_TOPIC) != 0) return;
+
+	cJSON *diag = cJSON_CreateObject();
+	if (!diag) return;
+	if (st->last_success > 0) {
+		time_t t = (time_t)st->last_success;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+		cJSON_AddStringToObject(diag, APS_DIAG_LAST_SUCCESS, when);
+	} else {
+		cJSON_AddNullToObject(diag, APS_DIAG_LAST_SUCCESS);
+	}
+	cJSON_AddNumberToObject(diag, APS_DIAG_POLL_DURATION_MS, (double)e->poller.cycle_duration_ms);
+	cJSON_AddNumberToObject(diag, APS_DIAG_CONSECUTIVE_FAILURES, st->failures);
+	cJSON_AddStringToObject(diag, APS_DIAG_LAST_ERROR, st->last_error);
+	publish_json(pl, topic, diag, pl->cfg.retain);
 }
 
 void publish_all_offline(struct aps_plugin *pl)

@@ -8,6 +8,7 @@
 #include <mosquitto.h>
 
 #include "aps_plugin.h"
+#include "night.h"
 #include "schedule.h"
 #include "shutdown.h"
 #include "tz.h"
@@ -43,6 +44,58 @@ static bool data_age(const struct aps_plugin *pl, const struct ecu_poller *p, in
 	return true;
 }
 
+static unsigned inverters_online(const struct ecu_poller *p)
+{
+	if (!p->have_inverters) return p->info.inverters_online;
+	unsigned n = 0;
+	for (size_t i = 0; i < p->inv.count; i++) n += p->inverters[i].online;
+	return n;
+}
+
+/* The energy values to publish, past the glitch filter (energy.h). */
+static void filter_energy(struct ecu *e, uint64_t now_ms, struct energy_result *res)
+{
+	const struct ecu_poller *p = &e->poller;
+	struct ecu_state *st = &e->state;
+	const struct aps_time *t = p->info.has_timestamp ? &p->info.timestamp
+	                         : p->have_inverters ? &p->inv.timestamp : NULL;
+	struct energy_reading r = {
+		.year = t ? t->year : 0, .month = t ? t->month : 0, .day = t ? t->day : 0,
+		.hour = t ? t->hour : 0, .minute = t ? t->minute : 0, .second = t ? t->second : 0,
+		.now_s = (int64_t)(now_ms / 1000u),
+		.today_raw = p->info.today_energy_raw,
+		.lifetime_raw = p->info.lifetime_energy_raw,
+		.power_w = p->info.current_power_w,
+	};
+	energy_filter_update(&st->energy, &r, res);
+	if (res->reason[0] && strcmp(res->reason, st->energy_note) != 0)
+		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: ECU %s: %s", p->info.ecu_id, res->reason);
+	if (res->new_data) snprintf(st->energy_note, sizeof(st->energy_note), "%s", res->reason);
+}
+
+/* stop_at_night: whether this cycle ends the day; *next_ms is then set. */
+static bool night_starts(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms, bool ok, uint64_t *next_ms)
+{
+	int64_t now = (int64_t)time(NULL), resume;
+	if (!pl->cfg.stop_at_night || !pl->cfg.has_position) return false;
+	if (!night_pause(pl->cfg.latitude, pl->cfg.longitude, now, ok, ok ? inverters_online(&e->poller) : 0,
+	                 &resume)) {
+		e->state.night = false;
+		return false;
+	}
+	if (!e->state.night) {
+		char when[16];
+		time_t t = (time_t)resume;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%H:%M UTC", &tm);
+		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: ECU at %s: night (%s after sunset): next poll at %s",
+		                     e->poller.label, ok ? "no inverter online" : "no answer", when);
+	}
+	*next_ms = now_ms + (uint64_t)(resume - now) * 1000u;
+	return true;
+}
+
 static void cycle_ok(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 {
 	struct ecu_poller *p = &e->poller;
@@ -55,6 +108,9 @@ static void cycle_ok(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 	}
 	st->failures = 0;
 	st->last_logged_msg[0] = '\0';
+	st->last_success = (int64_t)time(NULL);
+	st->data_valid = true;
+	ecu_restart_after_success(e);
 
 	if (p->note[0] && !st->note_logged) {
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: ECU %s at %s: %s", p->info.ecu_id, p->label, p->note);
@@ -63,8 +119,21 @@ static void cycle_ok(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 		st->note_logged = false;
 	}
 
-	publish_cycle(pl, e);
+	struct energy_result energy;
+	filter_energy(e, now, &energy);
+	bool was_night = st->night;
+	uint64_t next_ms;
+	bool night = night_starts(pl, e, now, true, &next_ms);
 
+	publish_cycle(pl, e, &energy, night && !was_night);
+	announce_cycle(pl, e);
+	publish_diagnostics(pl, e);
+
+	if (night) {
+		st->night = true;
+		p->next_poll_ms = next_ms;
+		return;
+	}
 	int64_t age = 0;
 	bool known = data_age(pl, p, &age);
 	uint32_t delay = schedule_after_success((uint32_t)pl->cfg.poll_interval_s, known, age);
@@ -77,50 +146,73 @@ static void cycle_failed(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 	struct ecu_state *st = &e->state;
 
 	st->failures++;
-	uint32_t delay = schedule_after_failure((uint32_t)pl->cfg.poll_interval_s, (uint32_t)pl->cfg.retry_interval_s, st->failures);
-	p->next_poll_ms = now + (uint64_t)delay * 1000u;
+	st->data_valid = false;
+	snprintf(st->last_error, sizeof(st->last_error), "%s", p->error);
+	uint32_t delay = schedule_after_failure((uint32_t)pl->cfg.poll_interval_s, (uint32_t)pl->cfg.retry_interval_s,
+	                                        st->failures);
+	uint64_t next_ms = now + (uint64_t)delay * 1000u;
+	/* aps2mqtt retried all night after a failed poll: here the night waits. */
+	bool night = night_starts(pl, e, now, false, &next_ms);
+	p->next_poll_ms = next_ms;
+	st->night = night;
 
 	/* One line per change of trouble, not one per failed poll. */
 	bool same = st->failures > 1 && strcmp(st->last_logged_msg, p->error) == 0;
 	if (!same) {
-		mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: ECU at %s: %s (next try in %u s)", p->label,
-		                     p->error, delay);
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: ECU at %s: %s (next try in %u s)", p->label, p->error,
+		                     (unsigned)((next_ms - now) / 1000u));
 		snprintf(st->last_logged_msg, sizeof(st->last_logged_msg), "%s", p->error);
 	}
 	if (st->failures >= (unsigned)pl->cfg.offline_after) publish_ecu_status(pl, e, false);
+	ecu_restart_after_failure(pl, e, now);
+	publish_diagnostics(pl, e);
+}
+
+/* Fills the poll() set: each ECU's poll socket and restart socket, if any. */
+static size_t collect_fds(struct aps_plugin *pl)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < pl->ecu_count; i++) {
+		for (int kind = 0; kind < 2; kind++) {
+			short events;
+			int fd = kind == 0 ? poller_fd(&pl->ecus[i].poller, &events) : ecu_restart_fd(&pl->ecus[i], &events);
+			if (fd < 0) continue;
+			pl->pfds[n] = (struct pollfd){ .fd = fd, .events = events, .revents = 0 };
+			pl->pfd_owner[n] = (struct pfd_owner){ .ecu = i, .restart = kind == 1 };
+			n++;
+		}
+	}
+	return n;
 }
 
 int tick_handle(struct aps_plugin *pl)
 {
 	uint64_t now = aps_monotonic_ms();
-	size_t n = 0;
 
 	shutdown_install();
 	if (shutdown_tick()) {
 		publish_all_offline(pl);
 		pl->offline_sent = true;
 	}
-
-	for (size_t i = 0; i < pl->ecu_count; i++) {
-		short events;
-		int fd = poller_fd(&pl->ecus[i].poller, &events);
-		if (fd < 0) continue;
-		pl->pfds[n].fd = fd;
-		pl->pfds[n].events = events;
-		pl->pfds[n].revents = 0;
-		pl->pfd_owner[n] = i;
-		n++;
+	if (pl->rediscover) {
+		pl->rediscover = false;
+		announce_again(pl);
 	}
+
+	size_t n = collect_fds(pl);
 	if (n > 0 && poll(pl->pfds, (nfds_t)n, 0) < 0) n = 0;
 
 	size_t slot = 0;
 	uint64_t wait_ms = MAX_WAIT_MS;
 	for (size_t i = 0; i < pl->ecu_count; i++) {
 		struct ecu *e = &pl->ecus[i];
-		short revents = 0;
-		if (slot < n && pl->pfd_owner[slot] == i) revents = pl->pfds[slot++].revents;
+		short poll_revents = 0, restart_revents = 0;
+		for (; slot < n && pl->pfd_owner[slot].ecu == i; slot++) {
+			if (pl->pfd_owner[slot].restart) restart_revents = pl->pfds[slot].revents;
+			else poll_revents = pl->pfds[slot].revents;
+		}
 
-		switch (poller_step(&e->poller, &pl->settings, now, revents)) {
+		switch (poller_step(&e->poller, &pl->settings, now, poll_revents)) {
 		case POLLER_CYCLE_OK:
 			cycle_ok(pl, e, now);
 			break;
@@ -128,9 +220,14 @@ int tick_handle(struct aps_plugin *pl)
 			cycle_failed(pl, e, now);
 			break;
 		case POLLER_NOTHING:
+			/* A cycle under way is replacing the poller's data. */
+			if (e->poller.state != POLLER_IDLE) e->state.data_valid = false;
 			break;
 		}
+		ecu_restart_step(pl, e, restart_revents, now);
+
 		uint64_t w = poller_wait_ms(&e->poller, now);
+		if (e->restart.in_progress) w = 10;
 		if (w < wait_ms) wait_ms = w;
 	}
 	return (int)wait_ms;

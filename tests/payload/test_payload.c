@@ -138,14 +138,17 @@ static void test_ecu_r_pro_6xqs1(void)
 	/* The exact text of one inverter: key order, booleans, integers. */
 	expect_text(aps_payload_inverter(&cycle, 0), want[0], "6xqs1 inverter 1 text");
 
-	/* The zone: configured beats the ECU's; unknown configured zone gives no offset. */
+	/* The zone: configured beats the ECU's; an unknown configured zone gives no timestamp. */
 	char stamp[40];
 	cycle.zone = "Europe/Amsterdam";
 	CHECK(aps_payload_timestamp(&cycle, stamp, sizeof(stamp)) &&
 	      strcmp(stamp, "2024-03-25T18:25:24+01:00") == 0, "configured zone: %s", stamp);
 	cycle.zone = "Nowhere/Atlantis";
-	CHECK(aps_payload_timestamp(&cycle, stamp, sizeof(stamp)) &&
-	      strcmp(stamp, "2024-03-25T18:25:24") == 0, "unknown configured zone: %s", stamp);
+	CHECK(!aps_payload_timestamp(&cycle, stamp, sizeof(stamp)), "unknown configured zone: %s", stamp);
+	cJSON *no_zone = aps_payload_ecu(&cycle);
+	CHECK(no_zone && !cJSON_GetObjectItemCaseSensitive(no_zone, "timestamp"),
+	      "no timestamp key without an offset");
+	cJSON_Delete(no_zone);
 	CHECK(!aps_payload_timestamp(&cycle, stamp, 19), "a buffer too small for the date fails");
 	cycle.zone = "";
 	/* An ECU zone this system does not know (or a hostile one): the system zone. */

@@ -1,0 +1,136 @@
+#define _DEFAULT_SOURCE
+#include "ecu_restart.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <mosquitto.h>
+
+#include "aps_plugin.h"
+
+/* Only ECU-C (215...) and ECU-R-PRO (2162...) restart when their hotspot
+ * settings are rewritten; older ECU-R (2160) and ECU-B have no such page. */
+static bool restartable(const char *ecu_id)
+{
+	return strncmp(ecu_id, "215", 3) == 0 || strncmp(ecu_id, "2162", 4) == 0;
+}
+
+void ecu_restart_after_success(struct ecu *e)
+{
+	e->restart.advice_logged = false;
+}
+
+static void start(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms)
+{
+	struct ecu_poller *p = &e->poller;
+	struct sockaddr_storage addr;
+	socklen_t len = p->resolver.addrlen;
+	char host[300];
+	uint16_t port = (uint16_t)pl->cfg.restart_port;
+
+	memcpy(&addr, &p->resolver.addr, sizeof(addr));
+	if (addr.ss_family == AF_INET)
+		((struct sockaddr_in *)&addr)->sin_port = htons(port);
+	else if (addr.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&addr)->sin6_port = htons(port);
+	else
+		return; /* never resolved: nothing to send to */
+
+	const char *open = strchr(p->host, ':') ? "[" : "", *close = *open ? "]" : "";
+	int n = port == 80 ? snprintf(host, sizeof(host), "%s%s%s", open, p->host, close)
+	                   : snprintf(host, sizeof(host), "%s%s%s:%u", open, p->host, close, (unsigned)port);
+	if (n < 0 || n > RESTART_HOST_MAX) return; /* config caps host names at 253 bytes */
+
+	mosquitto_log_printf(MOSQ_LOG_WARNING,
+	                     "aps-ecu: ECU %s at %s: no answer for %u cycles: asking it to restart "
+	                     "(its hotspot settings are sent to port %u)",
+	                     e->state.ecu_id, p->label, e->state.failures, (unsigned)port);
+	memset(&e->restart.req, 0, sizeof(e->restart.req));
+	e->restart.in_progress = true;
+	e->restart.cooldown_until_ms = now_ms + ECU_RESTART_COOLDOWN_MS;
+	restart_start(&e->restart.req, (const struct sockaddr *)&addr, len, host, pl->cfg.wifi_ssid,
+	              pl->cfg.wifi_passwd, now_ms, ECU_RESTART_TIMEOUT_MS);
+}
+
+void ecu_restart_after_failure(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms)
+{
+	struct ecu_restart *r = &e->restart;
+	struct ecu_state *st = &e->state;
+
+	if (!pl->cfg.auto_restart || st->failures < (unsigned)pl->cfg.restart_after) return;
+	if (r->in_progress || r->given_up || now_ms < r->cooldown_until_ms) return;
+
+	if (st->ecu_id[0] == '\0') {
+		/* aps2mqtt forgot the id before reading it; we keep the last one, but
+		 * an ECU that never answered has none. */
+		if (!r->advice_logged)
+			mosquitto_log_printf(MOSQ_LOG_WARNING,
+			                     "aps-ecu: ECU at %s has never answered, so its model is unknown: "
+			                     "not restarting it",
+			                     e->poller.label);
+		r->advice_logged = true;
+		return;
+	}
+	if (!restartable(st->ecu_id)) {
+		if (!r->advice_logged)
+			mosquitto_log_printf(MOSQ_LOG_WARNING,
+			                     "aps-ecu: ECU %s (%s) at %s has not answered for %u cycles and cannot "
+			                     "be restarted remotely: power-cycle it",
+			                     st->ecu_id, aps_ecu_model(st->ecu_id), e->poller.label, st->failures);
+		r->advice_logged = true;
+		return;
+	}
+	start(pl, e, now_ms);
+}
+
+int ecu_restart_fd(const struct ecu *e, short *events)
+{
+	*events = 0;
+	if (!e->restart.in_progress) return -1;
+	return restart_fd(&e->restart.req, events);
+}
+
+void ecu_restart_step(struct aps_plugin *pl, struct ecu *e, short revents, uint64_t now_ms)
+{
+	(void)pl;
+	struct ecu_restart *r = &e->restart;
+	if (!r->in_progress) return;
+
+	enum restart_result res = restart_step(&r->req, revents, now_ms);
+	if (res == RESTART_PENDING) return;
+	r->in_progress = false;
+
+	const char *id = e->state.ecu_id, *label = e->poller.label;
+	switch (res) {
+	case RESTART_OK:
+		mosquitto_log_printf(MOSQ_LOG_NOTICE, "aps-ecu: ECU %s at %s accepted the restart request", id, label);
+		break;
+	case RESTART_NOT_FOUND:
+	case RESTART_REFUSED:
+		/* Firmware updates removed this page on some units: stop asking. */
+		r->given_up = true;
+		mosquitto_log_printf(MOSQ_LOG_WARNING,
+		                     "aps-ecu: ECU %s at %s cannot be restarted remotely (%s): power-cycle it; "
+		                     "not trying again",
+		                     id, label, restart_error(&r->req));
+		break;
+	default:
+		if (r->req.sent == r->req.request_len && r->req.request_len > 0)
+			mosquitto_log_printf(MOSQ_LOG_WARNING,
+			                     "aps-ecu: ECU %s at %s got the restart request but gave no clear answer "
+			                     "(%s): it may be rebooting",
+			                     id, label, restart_error(&r->req));
+		else
+			mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: ECU %s at %s: restart request failed: %s", id,
+			                     label, restart_error(&r->req));
+		break;
+	}
+	restart_close(&r->req);
+}
+
+void ecu_restart_close(struct ecu *e)
+{
+	restart_close(&e->restart.req);
+	e->restart.in_progress = false;
+}

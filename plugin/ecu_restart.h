@@ -1,0 +1,44 @@
+/*
+ * ecu_restart.h - when an ECU stops answering, ask it to restart (ECU-C and
+ * ECU-R-PRO), or say once that it needs a power cycle (ECU-B, ECU-R 2160).
+ * Polling goes on throughout; the request runs on the tick like a poll.
+ */
+#ifndef APS_ECU_RESTART_H
+#define APS_ECU_RESTART_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "restart.h"
+
+/* A restart takes the ECU a few minutes: do not ask again before this. */
+#define ECU_RESTART_COOLDOWN_MS (30u * 60u * 1000u)
+/* The ECU's web pages are slow. */
+#define ECU_RESTART_TIMEOUT_MS 10000u
+
+struct ecu_restart {
+	struct restart_request req;
+	bool in_progress;
+	bool given_up;          /* interface gone (404, refused): reported once */
+	bool advice_logged;     /* "power-cycle it" / "model unknown" said for this outage */
+	uint64_t cooldown_until_ms;
+};
+
+struct aps_plugin;
+struct ecu;
+
+/* After a failed cycle: starts a restart if it is time to. */
+void ecu_restart_after_failure(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms);
+
+/* After a good cycle: the next outage starts afresh. */
+void ecu_restart_after_success(struct ecu *e);
+
+/* The request's socket, for the tick's poll(); -1 when none. */
+int ecu_restart_fd(const struct ecu *e, short *events);
+
+/* Moves a request on; logs its outcome once. */
+void ecu_restart_step(struct aps_plugin *pl, struct ecu *e, short revents, uint64_t now_ms);
+
+void ecu_restart_close(struct ecu *e);
+
+#endif
