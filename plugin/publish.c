@@ -96,6 +96,11 @@ void publish_cycle(struct aps_plugin *pl, struct ecu *e, const struct energy_res
 		memcpy(e->state.ecu_id, p->info.ecu_id, sizeof(e->state.ecu_id));
 		e->state.status_published = false;
 	}
+	/* Availability and discovery first: Home Assistant must know the
+	 * entities, and find them available, when their states arrive. */
+	publish_ecu_status(pl, e, true);
+	announce_cycle(pl, e);
+
 	if (ecu_topic(pl, topic, p->info.ecu_id, NULL) != 0) return;
 	cJSON *ecu = aps_payload_ecu(&cycle);
 	if (ecu && !energy->publish_today) cJSON_DeleteItemFromObjectCaseSensitive(ecu, "today_energy");
@@ -105,7 +110,6 @@ void publish_cycle(struct aps_plugin *pl, struct ecu *e, const struct energy_res
 		if (ecu_topic(pl, topic, p->info.ecu_id, p->inverters[i].uid) != 0) continue;
 		publish_json(pl, topic, aps_payload_inverter(&cycle, i), pl->cfg.retain);
 	}
-	publish_ecu_status(pl, e, true);
 }
 
 void publish_diagnostics(struct aps_plugin *pl, struct ecu *e)

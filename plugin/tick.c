@@ -126,7 +126,6 @@ static void cycle_ok(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 	bool night = night_starts(pl, e, now, true, &next_ms);
 
 	publish_cycle(pl, e, &energy, night && !was_night);
-	announce_cycle(pl, e);
 	publish_diagnostics(pl, e);
 
 	if (night) {

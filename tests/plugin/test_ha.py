@@ -1,0 +1,210 @@
+"""End-to-end tests of the Home Assistant side of the plugin: discovery, night pause,
+ECU restart, diagnostics, time zones.  A real mosquitto, `aps-ecu simulate`, mosquitto_sub.
+Usage: test_ha.py APS_ECU PLUGIN_SO FIXTURES_DIR TEST_NAME"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from harness import (MOSQUITTO_PUB, check, free_port, latest, latest_json, messages, run, wait_for,
+                     wait_topic)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+HA_CHECK = os.path.join(HERE, "..", "discovery", "ha_check.py")
+RECORDER = os.path.join(HERE, "..", "restart", "http_recorder.py")
+FAST = {"poll_interval": "1", "retry_interval": "1", "request_gap_ms": "0", "timeout_ms": "500"}
+ECU = "aps/216200000001"
+
+
+def opts(port, **more):
+    o = dict(FAST)
+    o["ecu_host"] = "127.0.0.1:%d" % port
+    o.update({k: str(v) for k, v in more.items()})
+    return o
+
+
+def configs(sub):
+    return [(t, p) for _, t, p in messages(sub) if t.startswith("homeassistant/")]
+
+
+def solar_longitude(local_hour):
+    """The longitude where mean solar time is now local_hour (tests must not depend on the clock)."""
+    t = time.gmtime()
+    utc_hours = t.tm_hour + t.tm_min / 60 + t.tm_sec / 3600
+    lon = ((local_hour - utc_hours) * 15 + 540) % 360 - 180
+    return round(lon, 4)
+
+
+def sim_requests(env, name, command):
+    return env.read(name + ".log").count(command)
+
+
+def test_discovery(env):
+    sim = env.simulator("--replay", os.path.join(env.fixtures, "ecu-r-pro-2162-ds3x4-unseen4-day"), "--quiet")
+    broker = env.broker(opts(sim.port, discovery="true"))
+    sub = env.subscriber(broker.port)
+    wait_topic(sub, "aps/216200069349/diagnostics")
+    # 10 ECU entities, 10 per online DS3 (online, signal, temperature, frequency, power, voltage,
+    # 2 panel powers, 2 panel voltages), 1 per never-seen inverter.
+    wait_for(lambda: len({t for t, _ in configs(sub)}) >= 54, 10, "54 discovery configs")
+    time.sleep(1.5)
+    topics = [t for t, _ in configs(sub)]
+    check(len(set(topics)) == 54, "%d distinct configs" % len(set(topics)))
+    check(len(topics) == 54, "configs sent again without a reason: %d messages" % len(topics))
+    late = env.subscriber(broker.port, topic="homeassistant/#", name="late")
+    wait_for(lambda: len(messages(late)) >= 54, 5, "retained configs")
+    check(all(r for r, _, _ in messages(late)), "a discovery config is not retained")
+
+    lines = env.path("ha.jsonl")
+    with open(lines, "w") as f:
+        for _, t, p in messages(sub):
+            kind = "config" if t.startswith("homeassistant/") else "state"
+            f.write(json.dumps({"kind": kind, "topic": t, "payload": p}) + "\n")
+    r = subprocess.run([sys.executable, HA_CHECK, lines], capture_output=True, text=True)
+    check(r.returncode == 0, "ha_check rejects what the plugin published:\n" + r.stdout[-3000:])
+
+    # Home Assistant restarts and says so: everything is announced again.
+    subprocess.run([MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(broker.port), "-t", "homeassistant/status",
+                    "-m", "online"], check=True)
+    wait_for(lambda: len(configs(sub)) >= 108, 10, "discovery sent again after homeassistant/status online")
+
+
+def test_new_inverter(env):
+    port = free_port()
+    sim = env.simulator("--inverters", "2", "--start", "2026-06-21T12:00", "--quiet")
+    sim.kill()
+    sim.wait()
+    sim = env.spawn([env.aps_ecu, "simulate", "--port", str(port), "--inverters", "2", "--start",
+                     "2026-06-21T12:00", "--quiet"], "sim2")
+    time.sleep(0.3)
+    broker = env.broker(opts(port, discovery="true"))
+    sub = env.subscriber(broker.port)
+    wait_topic(sub, "homeassistant/binary_sensor/aps_804000000002_online/config")
+    check(latest(sub, "homeassistant/binary_sensor/aps_901000000003_online/config") is None,
+          "an inverter announced before it exists")
+    sim.kill()
+    sim.wait()
+    env.spawn([env.aps_ecu, "simulate", "--port", str(port), "--inverters", "3", "--start", "2026-06-21T12:00",
+               "--quiet"], "sim3")
+    wait_topic(sub, "homeassistant/binary_sensor/aps_901000000003_online/config", timeout=15)
+    again = [t for t, _ in configs(sub) if t == "homeassistant/binary_sensor/aps_704000000001_online/config"]
+    check(len(again) == 1, "known inverters announced again: %d" % len(again))
+
+
+def night_test(local_hour, fault, expect_pause):
+    def test(env):
+        sim = env.simulator("--inverters", "3", "--start", "2026-06-21T12:00", "--fault", fault)
+        broker = env.broker(opts(sim.port, stop_at_night="yes", latitude="0", longitude=solar_longitude(local_hour)))
+        sub = env.subscriber(broker.port)
+        time.sleep(4)
+        log = env.read("broker.log")
+        cycles = sim_requests(env, "sim", "0001")
+        if expect_pause:
+            check(cycles == 1, "%d polls at night, want 1" % cycles)
+            check("night (" in log and "next poll at" in log, "no night line in the log")
+            if fault == "night":
+                ecu = latest_json(sub, ECU)
+                check(ecu is not None and ecu["current_power"] == 0, "no dusk payload with power 0: %s" % ecu)
+                check("today_energy" in ecu, "energy values dropped at dusk: %s" % ecu)
+        else:
+            check(cycles >= 3, "only %d polls in daylight" % cycles)
+            check("night (" not in log, "night mode in daylight")
+    return test
+
+
+def restart_test(ecu_id, recorder_mode, expect_requests, expect_log):
+    def test(env):
+        port_file, log_file = env.path("http.port"), env.path("http.jsonl")
+        env.spawn([sys.executable, RECORDER, port_file, log_file, recorder_mode], "http")
+        http_port = wait_for(lambda: _int(port_file), 10, "the HTTP recorder")
+        control = env.path("control")
+        with open(control, "w") as f:
+            f.write("none\n")
+        sim = env.simulator("--inverters", "2", "--ecu-id", ecu_id, "--control", control, "--quiet")
+        broker = env.broker(opts(sim.port, auto_restart="yes", wifi_ssid="ECU-WIFI local&co",
+                                 wifi_passwd="s3cr3t-pw1", restart_after="2", restart_port=http_port))
+        sub = env.subscriber(broker.port)
+        wait_topic(sub, "aps/%s/status" % ecu_id, pred=lambda p: p == "online")
+        with open(control, "w") as f:
+            f.write("refuse\n")
+        wait_for(lambda: expect_log in env.read("broker.log"), 15, "the log line '%s'" % expect_log)
+        time.sleep(3)
+        requests = [json.loads(l) for l in open(log_file)] if os.path.exists(log_file) else []
+        check(len(requests) == expect_requests, "%d restart requests, want %d" % (len(requests), expect_requests))
+        if requests:
+            r = requests[0]
+            check(r["method"] == "POST" and r["path"] == "/index.php/management/set_wlan_ap", "request %s" % r)
+            check(r["form"] == {"SSID": ["ECU-WIFI local&co"], "channel": ["0"], "method": ["2"], "psk_wep": [""],
+                                "psk_wpa": ["s3cr3t-pw1"]}, "form %s" % r["form"])
+        log = env.read("broker.log")
+        check("s3cr3t-pw1" not in log, "the Wi-Fi password is in the log")
+        check(log.count(expect_log) == 1, "'%s' logged %d times" % (expect_log, log.count(expect_log)))
+        # Polling goes on all the while, and the ECU comes back.
+        with open(control, "w") as f:
+            f.write("none\n")
+        wait_topic(sub, "aps/%s/status" % ecu_id, timeout=15, pred=lambda p: p == "online")
+    return test
+
+
+def _int(path):
+    try:
+        with open(path) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def test_diagnostics(env):
+    control = env.path("control")
+    with open(control, "w") as f:
+        f.write("none\n")
+    sim = env.simulator("--inverters", "1", "--control", control, "--quiet")
+    broker = env.broker(opts(sim.port))
+    sub = env.subscriber(broker.port)
+    diag = json.loads(wait_topic(sub, ECU + "/diagnostics"))
+    check(diag["consecutive_failures"] == 0 and diag["last_error"] == "", "healthy diagnostics %s" % diag)
+    check(diag["last_success"].endswith("+00:00") and diag["poll_duration_ms"] >= 0, "diagnostics %s" % diag)
+    with open(control, "w") as f:
+        f.write("badsig\n")
+    wait_topic(sub, ECU + "/diagnostics", pred=lambda p: json.loads(p)["consecutive_failures"] >= 2)
+    diag = latest_json(sub, ECU + "/diagnostics")
+    check("signature" in diag["last_error"], "last_error %r" % diag["last_error"])
+    with open(control, "w") as f:
+        f.write("none\n")
+    wait_topic(sub, ECU + "/diagnostics", pred=lambda p: json.loads(p)["consecutive_failures"] == 0)
+    diag = latest_json(sub, ECU + "/diagnostics")
+    check("signature" in diag["last_error"], "the last error is forgotten after recovery: %s" % diag)
+
+
+def test_timezone(env):
+    sim = env.simulator("--replay", os.path.join(env.fixtures, "ecu-r-pro-6xqs1"), "--quiet")
+    a = env.broker(opts(sim.port), name="ecu_zone")
+    b = env.broker(opts(sim.port, timezone="Asia/Kolkata"), name="configured")
+    sub_a = env.subscriber(a.port, name="sub_a")
+    sub_b = env.subscriber(b.port, name="sub_b")
+    ts_a = json.loads(wait_topic(sub_a, "aps/216200033510"))["timestamp"]
+    ts_b = json.loads(wait_topic(sub_b, "aps/216200033510"))["timestamp"]
+    check(ts_a == "2024-03-25T18:25:24-07:00", "ECU's own zone (US/Pacific): %s" % ts_a)
+    check(ts_b == "2024-03-25T18:25:24+05:30", "timezone option: %s" % ts_b)
+    bad = env.broker(opts(sim.port, timezone="Mars/Olympus_Mons"), name="bad", expect_start=False)
+    wait_for(lambda: bad.poll() is not None, 10, "the broker to refuse an unknown zone")
+    check("Mars/Olympus_Mons" in env.read("bad.log"), "the unknown zone is not named in the log")
+
+
+TESTS = {
+    "discovery": test_discovery,
+    "new_inverter": test_new_inverter,
+    "night_pause": night_test(0, "night", True),
+    "night_no_answer": night_test(1, "badsig", True),
+    "night_daylight": night_test(12, "night", False),
+    "restart_ecu_r_pro": restart_test("216200000001", "ok", 1, "accepted the restart request"),
+    "restart_ecu_c_gone": restart_test("215000000001", "notfound", 1, "not trying again"),
+    "restart_ecu_b": restart_test("216300000001", "ok", 0, "power-cycle it"),
+    "diagnostics": test_diagnostics,
+    "timezone": test_timezone,
+}
+
+if __name__ == "__main__":
+    run(TESTS)
