@@ -52,13 +52,14 @@ plugin_opt_poll_interval 2
 plugin_opt_retry_interval 2
 plugin_opt_discovery true
 CONF
-"$MOSQUITTO" -c "$WORK/mosquitto.conf" &
+"$MOSQUITTO" -c "$WORK/mosquitto.conf" 2>/dev/null &
 PIDS="$PIDS $!"
 sleep 0.5
 
 echo "demo: broker on 127.0.0.1:$BROKER_PORT, simulated ECU on 127.0.0.1:$ECU_PORT; Ctrl-C to stop" >&2
+echo "demo: printing aps/#; the Home Assistant discovery configs are on homeassistant/#" >&2
 if [ -n "${DEMO_SECONDS:-}" ]; then
-	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t '#' -v -W "$DEMO_SECONDS" || true
+	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t 'aps/#' -v -W "$DEMO_SECONDS" || true
 else
-	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t '#' -v
+	mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t 'aps/#' -v
 fi
