@@ -38,7 +38,7 @@ static bool seen_before(struct ecu_state *st, const struct aps_inverter *inv)
 	struct announced_inverter key;
 	memcpy(key.uid, inv->uid, sizeof(key.uid));
 	struct announced_inverter *found =
-		bsearch(&key, st->announced, st->announced_count, sizeof(key), by_uid);
+		st->announced_count ? bsearch(&key, st->announced, st->announced_count, sizeof(key), by_uid) : NULL;
 	if (found) {
 		if (strcmp(found->type, inv->type) == 0) return true;
 		memcpy(found->type, inv->type, sizeof(found->type));

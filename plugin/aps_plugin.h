@@ -72,6 +72,11 @@ struct aps_plugin {
 	bool tick_registered;
 	bool message_registered;
 	bool offline_sent;          /* "offline" already published at shutdown */
+	/* Time spent inside our ticks, logged at shutdown: the cost we put on the
+	 * broker's thread. */
+	uint64_t ticks;
+	uint64_t tick_total_ns;
+	uint64_t tick_max_ns;
 };
 
 uint64_t aps_monotonic_ms(void);

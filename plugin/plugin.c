@@ -36,11 +36,23 @@ uint64_t aps_monotonic_ms(void)
 
 int tick_handle(struct aps_plugin *pl);
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static int on_tick(int event, void *event_data, void *userdata)
 {
 	(void)event;
 	struct aps_plugin *pl = userdata;
+	uint64_t start = monotonic_ns();
 	int wait_ms = tick_handle(pl);
+	uint64_t spent = monotonic_ns() - start;
+	pl->ticks++;
+	pl->tick_total_ns += spent;
+	if (spent > pl->tick_max_ns) pl->tick_max_ns = spent;
 #if LIBMOSQUITTO_VERSION_NUMBER >= 2001000
 	/* 2.1 sleeps up to a day unless a tick asks to be woken. */
 	struct mosquitto_evt_tick *tick = event_data;
@@ -190,6 +202,10 @@ APS_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *op
 	/* Reaches nobody on a normal stop (see shutdown.h), but a broker that
 	 * unloads plugins while it runs still gets it. */
 	if (!pl->offline_sent) publish_all_offline(pl);
+	if (pl->ticks > 0)
+		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: %llu ticks, longest %.3f ms, mean %.3f ms",
+		                     (unsigned long long)pl->ticks, (double)pl->tick_max_ns / 1e6,
+		                     (double)pl->tick_total_ns / (double)pl->ticks / 1e6);
 	plugin_free(pl);
 	return MOSQ_ERR_SUCCESS;
 }
