@@ -73,7 +73,7 @@ class Env:
     def simulator(self, *args, name="sim"):
         port_file = self.path(name + ".port")
         p = self.spawn([self.aps_ecu, "simulate", "--port", "0", "--port-file", port_file] + list(args), name)
-        port = wait_for(lambda: _read_port(port_file), 10, "the simulator's port")
+        port = wait_for(lambda: read_port(port_file), 10, "the simulator's port")
         p.port = port
         return p
 
@@ -113,7 +113,7 @@ class Env:
             return f.read().decode("utf-8", "replace")
 
 
-def _read_port(path):
+def read_port(path):
     try:
         with open(path) as f:
             return int(f.read().strip())

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from harness import (MOSQUITTO_PUB, check, free_port, latest, latest_json, messages, run, wait_for,
+from harness import (MOSQUITTO_PUB, check, free_port, latest, latest_json, messages, read_port, run, wait_for,
                      wait_topic)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -118,7 +118,7 @@ def restart_test(ecu_id, recorder_mode, expect_requests, expect_log):
     def test(env):
         port_file, log_file = env.path("http.port"), env.path("http.jsonl")
         env.spawn([sys.executable, RECORDER, port_file, log_file, recorder_mode], "http")
-        http_port = wait_for(lambda: _int(port_file), 10, "the HTTP recorder")
+        http_port = wait_for(lambda: read_port(port_file), 10, "the HTTP recorder")
         control = env.path("control")
         with open(control, "w") as f:
             f.write("none\n")
@@ -146,14 +146,6 @@ def restart_test(ecu_id, recorder_mode, expect_requests, expect_log):
             f.write("none\n")
         wait_topic(sub, "aps/%s/status" % ecu_id, timeout=15, pred=lambda p: p == "online")
     return test
-
-
-def _int(path):
-    try:
-        with open(path) as f:
-            return int(f.read().strip())
-    except (OSError, ValueError):
-        return None
 
 
 def test_diagnostics(env):
