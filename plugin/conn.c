@@ -1,8 +1,9 @@
 #define _DEFAULT_SOURCE
 #include "conn.h"
 
+#include "nbsock.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,18 +52,14 @@ int conn_start(struct conn *c, const struct sockaddr *addr, socklen_t addrlen, e
 	memcpy(c->request, request, request_len);
 	c->request_len = request_len;
 
-	c->fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int connected;
+	c->fd = nbsock_connect(addr, addrlen, &connected);
 	if (c->fd < 0) {
-		conn_fail(c, "socket: %s", strerror(errno));
+		conn_fail(c, "connect: %s", strerror(errno));
 		return -1;
 	}
-	if (connect(c->fd, addr, addrlen) == 0) {
-		c->state = CONN_SENDING;
-		return 0;
-	}
-	if (errno == EINPROGRESS || errno == EINTR) return 0;
-	conn_fail(c, "connect: %s", strerror(errno));
-	return -1;
+	if (connected) c->state = CONN_SENDING;
+	return 0;
 }
 
 short conn_events(const struct conn *c)
@@ -79,32 +76,11 @@ short conn_events(const struct conn *c)
 	}
 }
 
-static void finish_connect(struct conn *c)
-{
-	int soerr = 0;
-	socklen_t len = sizeof(soerr);
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) soerr = errno;
-	if (soerr != 0) {
-		conn_fail(c, "connect: %s", strerror(soerr));
-		return;
-	}
-	c->state = CONN_SENDING;
-}
-
 static void send_some(struct conn *c)
 {
-	while (c->sent < c->request_len) {
-		ssize_t n = send(c->fd, c->request + c->sent, c->request_len - c->sent,
-		                 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR) continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-			conn_fail(c, "send: %s", strerror(errno));
-			return;
-		}
-		c->sent += (size_t)n;
-	}
-	c->state = CONN_RECEIVING;
+	int rc = nbsock_send(c->fd, c->request, c->request_len, &c->sent);
+	if (rc == 0) c->state = CONN_RECEIVING;
+	else if (rc != 1) conn_fail(c, "send: %s", strerror(rc));
 }
 
 static void receive_some(struct conn *c)
@@ -149,12 +125,14 @@ void conn_step(struct conn *c, short revents)
 {
 	if (c->fd < 0 || revents == 0) return;
 	if (c->state == CONN_CONNECTING) {
-		/* revents may be a guess from the caller: ask the socket itself,
-		 * since SO_ERROR reads 0 while a connect is still in progress. */
-		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT, .revents = 0 };
-		if (poll(&pfd, 1, 0) <= 0) return;
-		finish_connect(c);
-		if (c->state != CONN_SENDING) return;
+		/* revents may be a guess from the caller: the socket decides. */
+		int rc = nbsock_connect_result(c->fd);
+		if (rc < 0) return;
+		if (rc > 0) {
+			conn_fail(c, "connect: %s", strerror(rc));
+			return;
+		}
+		c->state = CONN_SENDING;
 	}
 	if (c->state == CONN_SENDING) {
 		send_some(c);

@@ -1,6 +1,8 @@
 #define _DEFAULT_SOURCE
 #include "restart.h"
 
+#include "nbsock.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -147,20 +149,15 @@ int restart_start(struct restart_request *r, const struct sockaddr *addr, sockle
 		return -1;
 	}
 
-	r->fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int connected;
+	r->fd = nbsock_connect(addr, addrlen, &connected);
 	if (r->fd < 0) {
-		finish(r, RESTART_FAILED, "socket: %s", strerror(errno));
+		int err = errno;
+		finish(r, err == ECONNREFUSED ? RESTART_REFUSED : RESTART_FAILED, "connect: %s", strerror(err));
 		return -1;
 	}
-	r->state = RESTART_CONNECTING;
-	if (connect(r->fd, addr, addrlen) == 0) {
-		r->state = RESTART_SENDING;
-		return 0;
-	}
-	if (errno == EINPROGRESS || errno == EINTR) return 0;
-	int err = errno;
-	finish(r, err == ECONNREFUSED ? RESTART_REFUSED : RESTART_FAILED, "connect: %s", strerror(err));
-	return -1;
+	r->state = connected ? RESTART_SENDING : RESTART_CONNECTING;
+	return 0;
 }
 
 int restart_fd(const struct restart_request *r, short *events)
@@ -181,13 +178,9 @@ int restart_fd(const struct restart_request *r, short *events)
 
 static void finish_connect(struct restart_request *r)
 {
-	/* revents may be a guess: SO_ERROR reads 0 while the connect is still in
-	 * progress, so ask the socket first whether it is done. */
-	struct pollfd pfd = { .fd = r->fd, .events = POLLOUT, .revents = 0 };
-	if (poll(&pfd, 1, 0) <= 0) return;
-	int soerr = 0;
-	socklen_t len = sizeof(soerr);
-	if (getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) soerr = errno;
+	/* revents may be a guess: the socket decides. */
+	int soerr = nbsock_connect_result(r->fd);
+	if (soerr < 0) return;
 	if (soerr == ECONNREFUSED) {
 		finish(r, RESTART_REFUSED, "connect: %s", strerror(soerr));
 	} else if (soerr != 0) {
@@ -199,19 +192,10 @@ static void finish_connect(struct restart_request *r)
 
 static void send_some(struct restart_request *r)
 {
-	while (r->sent < r->request_len) {
-		ssize_t n = send(r->fd, r->request + r->sent, r->request_len - r->sent,
-		                 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR) continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-			finish(r, RESTART_FAILED, "send after %zu of %zu bytes: %s", r->sent,
-			       r->request_len, strerror(errno));
-			return;
-		}
-		r->sent += (size_t)n;
-	}
-	r->state = RESTART_RECEIVING;
+	int rc = nbsock_send(r->fd, r->request, r->request_len, &r->sent);
+	if (rc == 0) r->state = RESTART_RECEIVING;
+	else if (rc != 1)
+		finish(r, RESTART_FAILED, "send after %zu of %zu bytes: %s", r->sent, r->request_len, strerror(rc));
 }
 
 /* The line starting at pos: sets *line_len (without "\r\n" or "\n") and
