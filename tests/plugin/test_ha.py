@@ -170,6 +170,40 @@ def test_diagnostics(env):
     check("signature" in diag["last_error"], "the last error is forgotten after recovery: %s" % diag)
 
 
+def _ecu_reply(hex_text, today_raw, minute):
+    """The ECU-R-PRO info capture with another today energy and data time (BCD minute)."""
+    b = bytearray(bytes.fromhex(hex_text))
+    b[35:39] = today_raw.to_bytes(4, "big")
+    b[43] = int("%02d" % minute, 16)
+    return b.hex()
+
+
+def test_energy_filter(env):
+    """A one-poll drop of today's energy to 0 (a known ECU glitch) is held back in the published payload."""
+    src = os.path.join(env.fixtures, "ecu-r-pro-2162-ds3x4-unseen4-day")
+    replay = env.path("replay")
+    os.mkdir(replay)
+    with open(os.path.join(src, "ecu.hex")) as f:
+        ecu = f.read().strip()
+    for name, today, minute in (("ecu.hex", 334, 1), ("ecu.2.hex", 0, 6), ("ecu.3.hex", 340, 11)):
+        with open(os.path.join(replay, name), "w") as f:
+            f.write(_ecu_reply(ecu, today, minute) + "\n")
+    for name in ("inverters.hex", "signal.hex"):
+        with open(os.path.join(src, name)) as f, open(os.path.join(replay, name), "w") as g:
+            g.write(f.read())
+    sim = env.simulator("--replay", replay, "--quiet")
+    broker = env.broker(opts(sim.port))
+    sub = env.subscriber(broker.port)
+    topic = "aps/216200069349"
+    # The replies rotate 3.34, 0, 3.40, 3.34, 0, ...: the 0 and the later drops are held back.
+    wait_for(lambda: env.read("broker.log").count("held back") >= 2, 15, "two held-back readings")
+    got = [json.loads(p)["today_energy"] for _, t, p in messages(sub) if t == topic]
+    check(len(got) >= 3 and 0 not in got and 3.4 in got, "today_energy published %s" % got)
+    check(got[got.index(3.4):] == [3.4] * len(got[got.index(3.4):]), "went down after 3.40: %s" % got)
+    check("today_energy 0.00 kWh below 3.34 kWh: held back" in env.read("broker.log"),
+          "no log line about the held-back 0")
+
+
 def test_timezone(env):
     sim = env.simulator("--replay", os.path.join(env.fixtures, "ecu-r-pro-6xqs1"), "--quiet")
     a = env.broker(opts(sim.port), name="ecu_zone")
@@ -196,6 +230,7 @@ TESTS = {
     "restart_ecu_b": restart_test("216300000001", "ok", 0, "power-cycle it"),
     "diagnostics": test_diagnostics,
     "timezone": test_timezone,
+    "energy_filter": test_energy_filter,
 }
 
 if __name__ == "__main__":
