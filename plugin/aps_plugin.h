@@ -80,6 +80,7 @@ struct aps_plugin {
 };
 
 uint64_t aps_monotonic_ms(void);
+const char *aps_mosq_error(int rc);
 
 /* publish.c */
 int publish_text(struct aps_plugin *pl, const char *topic, const char *text, bool retain);

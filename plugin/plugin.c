@@ -163,8 +163,8 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: loaded twice: list every ECU in one "
 			                                   "plugin_opt_ecu_host line instead");
 		else
-			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot register the tick callback: %s",
-			                     mosquitto_strerror(rc));
+			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot register the tick callback: %s (%d)",
+			                     aps_mosq_error(rc), rc);
 		plugin_free(pl);
 		return rc;
 	}

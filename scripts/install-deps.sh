@@ -6,7 +6,9 @@ set -eu
 PACKAGES="build-essential cmake pkg-config
 mosquitto mosquitto-dev mosquitto-clients libmosquitto-dev
 libcjson-dev libyaml-dev tzdata
-clang libclang-rt-14-dev valgrind python3 python3-yaml"
+clang libclang-rt-14-dev valgrind python3 python3-yaml
+dpkg-dev file musl-tools
+cppcheck clang-tidy"
 
 missing=""
 for p in $PACKAGES; do
