@@ -270,7 +270,7 @@ int config_parse_hosts(const char *list, struct aps_ecu_addr **out, int *count, 
                        size_t whylen)
 {
 	struct aps_ecu_addr *addrs;
-	const char *p = list;
+	const char *p;
 	int entries = 1, i;
 
 	for (p = list; *p != '\0'; p++) {

@@ -357,7 +357,7 @@ static bool load_block(const struct tzif_header *h, const uint8_t *p, unsigned t
 /* The footer: "\n" TZ-string "\n" right after the v2+ block. */
 static bool load_footer(const uint8_t *p, size_t avail, struct zone *z)
 {
-	char text[TZ_FOOTER_MAX + 1];
+	char text[TZ_FOOTER_MAX + 1] = { 0 };
 	size_t n = 0;
 	if (avail < 2 || p[0] != '\n') return false;
 	for (n = 0; n + 1 < avail && p[n + 1] != '\n'; n++) {

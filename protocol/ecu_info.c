@@ -72,7 +72,7 @@ static bool all_bytes(const uint8_t *p, size_t n, uint8_t value)
 static int parse_layout_01(const uint8_t *buf, size_t end, struct aps_ecu_info *info, struct aps_error *err)
 {
 	const uint8_t *t = buf + L1_OFF_TIME;
-	size_t zone_off;
+	size_t zone_off = 0;
 	int rc;
 
 	rc = need(L1_OFF_TIME, APS_TIME_LEN, end, "timestamp", err);

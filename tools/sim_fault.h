@@ -23,15 +23,16 @@ enum sim_fault_mode {
 	SIM_FAULT_RESET,      /* half the reply, then RST */
 	SIM_FAULT_REBOOT,     /* listener closed for arg seconds, then healthy */
 	SIM_FAULT_NIGHT,      /* synthetic installation forced to night */
+	SIM_FAULT_MUTATE,     /* each reply randomly damaged, seeded by arg */
 };
 
 struct sim_fault {
 	enum sim_fault_mode mode;
-	unsigned arg;  /* drip: ms per byte; reboot: seconds; else 0 */
+	unsigned arg;  /* drip: ms per byte; reboot: seconds; mutate: seed; else 0 */
 };
 
 #define SIM_FAULT_MODES "refuse, hang, drip[:MS], truncate, garbage, oversize, badlength, " \
-                        "badsig, badcmd, reset, reboot[:S], night"
+                        "badsig, badcmd, reset, reboot[:S], night, mutate[:SEED]"
 
 /* Parses "MODE[:ARG]" (and "none").  Returns 0, or -1 if malformed. */
 int sim_fault_parse(const char *text, struct sim_fault *out);

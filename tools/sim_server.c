@@ -186,6 +186,7 @@ static void accept_all(struct server *s, int64_t now)
 {
 	while (s->listen_fd >= 0 && s->conn_count < s->conn_cap) {
 		struct sockaddr_storage peer;
+		memset(&peer, 0, sizeof peer); /* accept4 fills it; the analyzer cannot tell */
 		socklen_t peer_len = sizeof peer;
 		int fd = accept4(s->listen_fd, (struct sockaddr *)&peer, &peer_len,
 		                 SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -85,6 +85,10 @@ static void usage(FILE *out)
 	      "  reset             send the first half of the reply, then abort (RST)\n"
 	      "  reboot[:S]        listener closed for S seconds (default 30), then healthy\n"
 	      "  night             all inverters offline, as at night (synthetic installation only)\n"
+	      "  mutate[:SEED]     each reply damaged at random (bit flips, bytes inserted or\n"
+	      "                    deleted, truncation, length and count fields, type codes,\n"
+	      "                    END moved), one in four sent whole; the same SEED (default 1)\n"
+	      "                    and the same requests give the same bytes\n"
 	      "\n"
 	      "Runs until SIGINT or SIGTERM.\n", out);
 }
@@ -113,6 +117,7 @@ static int parse_start(const char *s, time_t *out)
 {
 	int year, month, day, hour, minute;
 	char tail;
+	/* NOLINTNEXTLINE(cert-err34-c): the widths keep every number within 4 digits. */
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%c", &year, &month, &day, &hour, &minute, &tail) != 5)
 		return -1;
 	if (year < 2000 || year > 2099 || hour > 23 || minute > 59) return -1;

@@ -212,6 +212,54 @@ static void test_control(void)
 	sim_stop(&s);
 }
 
+/* mutate: replies damaged at random, the same ones again for the same seed. */
+#define MUTATE_REPLIES 16
+static uint8_t mutated[2][MUTATE_REPLIES][1024];
+static size_t mutated_len[2][MUTATE_REPLIES];
+
+static bool mutate_run(const char *fault, int slot)
+{
+	struct sim s;
+	if (start_with(&s, (const char *[]){"--fault", fault, NULL}) != 0) return false;
+	for (int i = 0; i < MUTATE_REPLIES; i++) {
+		int end;
+		size_t n = exchange(s.port, i % 2 ? req_inv : req_ecu, got, BUF_CAP, &end);
+		CHECK(end == 0 && n <= sizeof mutated[0][0], "%s: reply %d: %zu bytes, end %s", fault, i, n,
+		      strerror(end));
+		if (n > sizeof mutated[0][0]) n = sizeof mutated[0][0];
+		memcpy(mutated[slot][i], got, n);
+		mutated_len[slot][i] = n;
+	}
+	sim_stop(&s);
+	return true;
+}
+
+static void test_mutate(void)
+{
+	if (!mutate_run("mutate:7", 0) || !mutate_run("mutate:7", 1)) return;
+	int damaged = 0, intact = 0;
+	for (int i = 0; i < MUTATE_REPLIES; i++) {
+		CHECK(mutated_len[0][i] == mutated_len[1][i] &&
+		      memcmp(mutated[0][i], mutated[1][i], mutated_len[0][i]) == 0,
+		      "mutate:7: reply %d differs between two runs", i);
+		const uint8_t *real = i % 2 ? inv_reply : ecu_reply;
+		size_t real_len = i % 2 ? inv_len : ecu_len;
+		if (mutated_len[0][i] == real_len && memcmp(mutated[0][i], real, real_len) == 0) intact++;
+		else damaged++;
+	}
+	/* One reply in four is meant to go out whole. */
+	CHECK(damaged >= MUTATE_REPLIES / 2 && intact >= 1, "mutate:7: %d damaged, %d intact", damaged, intact);
+
+	if (!mutate_run("mutate:8", 1)) return;
+	int same = 0;
+	for (int i = 0; i < MUTATE_REPLIES; i++)
+		same += mutated_len[0][i] == mutated_len[1][i] &&
+		        memcmp(mutated[0][i], mutated[1][i], mutated_len[0][i]) == 0;
+	CHECK(same < MUTATE_REPLIES / 2, "mutate:8 gave %d of %d replies as mutate:7 did", same, MUTATE_REPLIES);
+	CHECK(sim_run_to_exit((const char *[]){"--port", "0", "--replay", replay, "--fault", "mutate:x", NULL}) == 2,
+	      "mutate:x accepted");
+}
+
 void test_faults(const char *replay_dir); /* called from test_sim.c */
 
 void test_faults(const char *replay_dir)
@@ -239,4 +287,5 @@ void test_faults(const char *replay_dir)
 	test_reboot();
 	test_window();
 	test_control();
+	test_mutate();
 }
