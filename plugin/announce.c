@@ -60,28 +60,35 @@ static bool seen_before(struct ecu_state *st, const struct aps_inverter *inv)
 	return false;
 }
 
-void announce_cycle(struct aps_plugin *pl, struct ecu *e)
+bool announce_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_ns)
 {
 	struct ecu_poller *p = &e->poller;
 	struct ecu_state *st = &e->state;
 	struct discovery_ctx ctx;
 	char base[APS_CONFIG_TOPIC_BASE_SIZE];
+	bool sent = false;
 
-	if (!pl->cfg.discovery) return;
+	if (!pl->cfg.discovery) return true;
 	discovery_context(pl, &ctx, base);
 	if (!st->ecu_announced) {
 		int rc = discovery_ecu(&ctx, &p->info, emit_retained, pl);
 		st->ecu_announced = rc > 0;
+		sent = true;
 		if (rc < 0)
 			mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: ECU %s: discovery configs not sent (error %d)",
 			                     p->info.ecu_id, -rc);
 	}
+	/* An inverter is a dozen retained configs of a kilobyte each: 80 of them
+	 * in one go held the broker for milliseconds (tests/bench). */
 	for (size_t i = 0; p->have_inverters && i < p->inv.count; i++) {
 		const struct aps_inverter *inv = &p->inverters[i];
+		if (sent && aps_monotonic_ns() >= deadline_ns) return false;
 		if (seen_before(st, inv)) continue;
+		sent = true;
 		if (discovery_inverter(&ctx, p->info.ecu_id, p->info.firmware, inv, emit_retained, pl) < 0)
 			st->announced_count = 0; /* try them all again next cycle */
 	}
+	return true;
 }
 
 void announce_again(struct aps_plugin *pl)
@@ -91,8 +98,8 @@ void announce_again(struct aps_plugin *pl)
 		e->state.ecu_announced = false;
 		e->state.announced_count = 0;
 		/* Mid-cycle, the poller's data is being replaced: the cycle's end
-		 * will announce. */
-		if (e->state.data_valid) announce_cycle(pl, e);
+		 * will announce.  Otherwise the tick does, within its time. */
+		e->state.announce_pending = e->state.data_valid;
 	}
 }
 

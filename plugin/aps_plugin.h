@@ -44,12 +44,20 @@ struct ecu_state {
 	bool ecu_announced;
 	struct announced_inverter *announced;
 	size_t announced_count, announced_cap;
+	/* Work left over when a tick's time ran out (TICK_BUDGET_NS, tick.c):
+	 * a finished cycle to publish, or configs to send again.  Meanwhile the
+	 * poller starts no new cycle, so its data stays what is being sent. */
+	bool publish_pending;
+	bool pending_dusk;
+	struct energy_result pending_energy;
+	bool announce_pending;
 };
 
 struct ecu {
 	struct ecu_poller poller;
 	struct ecu_state state;
 	struct ecu_restart restart;
+	short poll_revents, restart_revents; /* this tick's poll() results */
 };
 
 /* Whose socket each poll() slot is. */
@@ -72,6 +80,7 @@ struct aps_plugin {
 	bool tick_registered;
 	bool message_registered;
 	bool offline_sent;          /* "offline" already published at shutdown */
+	size_t first_ecu;           /* served first next tick, so every ECU gets its turn */
 	/* Time spent inside our ticks, logged at shutdown: the cost we put on the
 	 * broker's thread. */
 	uint64_t ticks;
@@ -80,19 +89,24 @@ struct aps_plugin {
 };
 
 uint64_t aps_monotonic_ms(void);
+uint64_t aps_monotonic_ns(void);
 const char *aps_mosq_error(int rc);
 
 /* publish.c */
 int publish_text(struct aps_plugin *pl, const char *topic, const char *text, bool retain);
 /* energy: the filtered values to publish; dusk: night starts now, so the
- * power values go to 0 (energy values stay). */
-void publish_cycle(struct aps_plugin *pl, struct ecu *e, const struct energy_result *energy, bool dusk);
+ * power values go to 0 (energy values stay).  False when discovery configs
+ * are still to go out at deadline_ns (monotonic): call again next tick. */
+bool publish_cycle(struct aps_plugin *pl, struct ecu *e, const struct energy_result *energy, bool dusk,
+                   uint64_t deadline_ns);
 void publish_ecu_status(struct aps_plugin *pl, struct ecu *e, bool online);
 void publish_diagnostics(struct aps_plugin *pl, struct ecu *e);
 void publish_all_offline(struct aps_plugin *pl);
 
 /* announce.c: Home Assistant discovery */
-void announce_cycle(struct aps_plugin *pl, struct ecu *e);
+/* Sends what is not yet announced, one inverter at least and no more once
+ * deadline_ns has passed; true when nothing is left. */
+bool announce_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_ns);
 void announce_again(struct aps_plugin *pl);
 void announce_free(struct ecu *e);
 

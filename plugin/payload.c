@@ -12,10 +12,24 @@
 
 #include "tz.h"
 
-/* Adds a number and says whether it worked, so callers can chain with &&. */
+/* Adds item under key and says whether it worked, so callers can chain with
+ * &&.  Every key is a string literal, so cJSON keeps a pointer to it instead
+ * of a copy: half the allocations of a payload (tests/bench). */
+static bool add_item(cJSON *obj, const char *key, cJSON *item)
+{
+	if (item != NULL && cJSON_AddItemToObjectCS(obj, key, item)) return true;
+	cJSON_Delete(item);
+	return false;
+}
+
 static bool add_number(cJSON *obj, const char *key, double value)
 {
-	return cJSON_AddNumberToObject(obj, key, value) != NULL;
+	return add_item(obj, key, cJSON_CreateNumber(value));
+}
+
+static bool add_string(cJSON *obj, const char *key, const char *value)
+{
+	return add_item(obj, key, cJSON_CreateString(value));
 }
 
 /*
@@ -103,11 +117,11 @@ cJSON *aps_payload_ecu(const struct aps_cycle *cycle)
 	if (ok && !info->lifetime_glitch)
 		ok = add_number(obj, "lifetime_energy", info->lifetime_energy_raw / 10.0);
 	if (ok && aps_payload_timestamp(cycle, stamp, sizeof(stamp)))
-		ok = cJSON_AddStringToObject(obj, "timestamp", stamp) != NULL;
+		ok = add_string(obj, "timestamp", stamp);
 	ok = ok && add_number(obj, "inverters", total) && add_number(obj, "inverters_online", online) &&
-	     cJSON_AddStringToObject(obj, "model", aps_ecu_model(info->ecu_id)) != NULL;
+	     add_string(obj, "model", aps_ecu_model(info->ecu_id));
 	if (ok && info->firmware[0] != '\0')
-		ok = cJSON_AddStringToObject(obj, "firmware", info->firmware) != NULL;
+		ok = add_string(obj, "firmware", info->firmware);
 	if (!ok) {
 		cJSON_Delete(obj);
 		return NULL;
@@ -115,42 +129,46 @@ cJSON *aps_payload_ecu(const struct aps_cycle *cycle)
 	return obj;
 }
 
-/* The signal reply lists inverters by UID, in its own order. */
-static const struct aps_signal *find_signal(const struct aps_cycle *cycle, const char *uid)
+/* The signal reply lists inverters by UID, in its own order: mostly the
+ * inverter reply's, so that place is tried first (a search for each of 80
+ * inverters was a tenth of a poll cycle's CPU time). */
+static const struct aps_signal *find_signal(const struct aps_cycle *cycle, size_t index, const char *uid)
 {
 	if (cycle->signals == NULL) return NULL;
+	if (index < cycle->signal_count && strcmp(cycle->signals[index].uid, uid) == 0) return &cycle->signals[index];
 	for (size_t i = 0; i < cycle->signal_count; i++)
 		if (strcmp(cycle->signals[i].uid, uid) == 0) return &cycle->signals[i];
 	return NULL;
 }
 
-static bool add_measurements(cJSON *obj, const struct aps_cycle *cycle,
-                             const struct aps_inverter *r)
+/* Literals, as add_item() wants its keys. */
+static const char *const power_keys[APS_MAX_CHANNELS] = { "panel_1_power", "panel_2_power", "panel_3_power",
+                                                          "panel_4_power" };
+static const char *const voltage_keys[APS_MAX_VOLTAGES] = { "panel_1_voltage", "panel_2_voltage",
+                                                            "panel_3_voltage" };
+
+static bool add_measurements(cJSON *obj, const struct aps_cycle *cycle, size_t index)
 {
-	const struct aps_signal *sig = find_signal(cycle, r->uid);
+	const struct aps_inverter *r = &cycle->inverters[index];
+	const struct aps_signal *sig = find_signal(cycle, index, r->uid);
 	unsigned channels = r->channels <= APS_MAX_CHANNELS ? r->channels : APS_MAX_CHANNELS;
 	unsigned voltages = r->voltages <= APS_MAX_VOLTAGES ? r->voltages : APS_MAX_VOLTAGES;
 	double power = 0, voltage_sum = 0;
-	char key[32];
 
 	for (unsigned i = 0; i < channels; i++) power += r->power_w[i];
 	for (unsigned i = 0; i < voltages; i++) voltage_sum += r->voltage_v[i];
 
-	if (cJSON_AddTrueToObject(obj, "online") == NULL) return false;
+	if (!add_item(obj, "online", cJSON_CreateTrue())) return false;
 	if (sig != NULL && !add_number(obj, "signal", aps_signal_percent(sig->strength))) return false;
 	if (!add_number(obj, "temperature", r->temperature_c) ||
 	    !add_number(obj, "frequency", r->frequency_raw / 10.0) || !add_number(obj, "power", power))
 		return false;
 	if (voltages > 0 && !add_number(obj, "voltage", voltage_sum / voltages)) return false;
-	for (unsigned i = 0; i < channels; i++) {
-		snprintf(key, sizeof(key), "panel_%u_power", i + 1);
-		if (!add_number(obj, key, r->power_w[i])) return false;
-	}
-	for (unsigned i = 0; i < voltages; i++) {
-		snprintf(key, sizeof(key), "panel_%u_voltage", i + 1);
-		if (!add_number(obj, key, r->voltage_v[i])) return false;
-	}
-	return cJSON_AddStringToObject(obj, "model", aps_inverter_model(r)) != NULL;
+	for (unsigned i = 0; i < channels; i++)
+		if (!add_number(obj, power_keys[i], r->power_w[i])) return false;
+	for (unsigned i = 0; i < voltages; i++)
+		if (!add_number(obj, voltage_keys[i], r->voltage_v[i])) return false;
+	return add_string(obj, "model", aps_inverter_model(r));
 }
 
 cJSON *aps_payload_inverter(const struct aps_cycle *cycle, size_t index)
@@ -166,9 +184,9 @@ cJSON *aps_payload_inverter(const struct aps_cycle *cycle, size_t index)
 	 * some ECUs): only say that it is offline.  Type 00 has never reported. */
 	bool ok;
 	if (!r->online || strcmp(r->type, "00") == 0)
-		ok = cJSON_AddFalseToObject(obj, "online") != NULL;
+		ok = add_item(obj, "online", cJSON_CreateFalse());
 	else
-		ok = add_measurements(obj, cycle, r);
+		ok = add_measurements(obj, cycle, index);
 	if (!ok) {
 		cJSON_Delete(obj);
 		return NULL;

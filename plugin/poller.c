@@ -229,7 +229,12 @@ static enum poller_event advance(struct ecu_poller *p, const struct poller_setti
 			}
 			return POLLER_NOTHING;
 		}
-		if (!take_reply(p)) return fail(p, now_ms, p->error_code, "%s", p->error);
+		if (!take_reply(p)) {
+			/* fail() formats into p->error: never hand it p->error itself. */
+			char why[sizeof(p->error)];
+			memcpy(why, p->error, sizeof(why));
+			return fail(p, now_ms, p->error_code, "%s", why);
+		}
 		if (p->phase == APS_CMD_ECU_INFO) {
 			p->phase = APS_CMD_INVERTERS;
 		} else if (p->phase == APS_CMD_INVERTERS) {
