@@ -96,7 +96,9 @@ def test_new_inverter(env):
 def night_test(local_hour, fault, expect_pause):
     def test(env):
         sim = env.simulator("--inverters", "3", "--start", "2026-06-21T12:00", "--fault", fault)
-        broker = env.broker(opts(sim.port, stop_at_night="yes", latitude="0", longitude=solar_longitude(local_hour)))
+        # Retained, so the one dusk payload of the first (and only) cycle reaches a subscriber that comes later.
+        broker = env.broker(opts(sim.port, stop_at_night="yes", latitude="0", longitude=solar_longitude(local_hour),
+                                 retain="true"))
         sub = env.subscriber(broker.port)
         time.sleep(4)
         log = env.read("broker.log")
