@@ -168,14 +168,17 @@ def wait_topic(sub, topic, timeout=15, pred=None):
 
 
 def roundtrip(port, timeout=5):
-    """Publishes one message through the broker and waits for it: the broker answers."""
+    """Publishes through the broker until the message comes back: the broker answers.
+    The ping is sent again every 0.2 s, since the subscription may not be in place yet."""
     token = "ping-%f" % time.monotonic()
     sub = subprocess.Popen([MOSQUITTO_SUB, "-h", "127.0.0.1", "-p", str(port), "-t", "test/ping", "-C", "1",
                             "-W", str(timeout)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
-        time.sleep(0.2)
-        subprocess.run([MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(port), "-t", "test/ping", "-m", token],
-                       check=True, timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while sub.poll() is None and time.monotonic() < deadline:
+            subprocess.run([MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(port), "-t", "test/ping", "-m", token],
+                           check=True, timeout=timeout)
+            time.sleep(0.2)
         out, _ = sub.communicate(timeout=timeout + 1)
     finally:
         if sub.poll() is None:
