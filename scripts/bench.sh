@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every benchmark of tests/bench/ on a Release build and writes
-# bench/results.md (the figures), bench/results.json, bench/samples/ and
-# bench/latency.png (round-trip distribution without and with the plugin).
+# bench/results.md (the figures), bench/results.json and bench/latency.png
+# (round-trip distribution without and with the plugin); the raw round trips
+# go to $BUILD/bench-samples.
 # Takes about 25 minutes; options are passed to tests/bench/bench.py
 # (e.g. --only stall,cpu  --rounds 4  --seconds 30  --scale-counts 50,100).
 set -eu
@@ -24,11 +25,12 @@ fi
 
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target aps-ecu mosquitto_aps_ecu bench_rtt bench_fresh bench_cycle
-rm -rf "$OUT/samples"
+SAMPLES="$BUILD/bench-samples"
+rm -rf "$SAMPLES"
 /usr/bin/python3 tests/bench/bench.py --bin-dir "$BUILD/tests/bench" --aps-ecu "$BUILD/tools/aps-ecu" \
-	--plugin "$BUILD/plugin/mosquitto_aps_ecu.so" --out "$OUT" "$@"
+	--plugin "$BUILD/plugin/mosquitto_aps_ecu.so" --out "$OUT" --samples-dir "$SAMPLES" "$@"
 if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
-	/usr/bin/python3 tests/bench/plot.py "$OUT"
+	/usr/bin/python3 tests/bench/plot.py "$OUT" "$SAMPLES"
 else
 	echo "bench.sh: no python3-matplotlib: $OUT/latency.png not drawn"
 fi

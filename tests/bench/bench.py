@@ -6,8 +6,8 @@ it, runs interleaved A B A B.  Processes listen on 127.0.0.1 only.
 
 usage: bench.py --bin-dir DIR --aps-ecu PATH --plugin PATH --out DIR [--smoke]
                 [--only stall,footprint,cpu,fresh,scale] [--seconds S] [--rounds N]
-Writes DIR/results.md, DIR/results.json and DIR/samples/*.txt (one latency in
-microseconds a line).  --smoke runs everything on a tiny workload, to check
+Writes DIR/results.md, DIR/results.json and, in --samples-dir (default
+DIR/samples), one file of round trips (microseconds, one a line) per comparison.  --smoke runs everything on a tiny workload, to check
 that each benchmark runs and prints its figures.
 """
 
@@ -185,8 +185,8 @@ def _read_int(path):
 
 
 def save_samples(args, name, values):
-    os.makedirs(os.path.join(args.out, "samples"), exist_ok=True)
-    with open(os.path.join(args.out, "samples", name + ".txt"), "w") as f:
+    os.makedirs(args.samples_dir, exist_ok=True)
+    with open(os.path.join(args.samples_dir, name + ".txt"), "w") as f:
         f.write("".join("%.1f\n" % v for v in values))
 
 
@@ -398,6 +398,7 @@ def main():
     ap.add_argument("--plugin", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--only", default="stall,footprint,cpu,fresh,scale")
+    ap.add_argument("--samples-dir", help="where each round trip is written (default: OUT/samples)")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--seconds", type=float, default=15, help="length of one stall run")
     ap.add_argument("--scale-seconds", type=float, default=20)
@@ -426,6 +427,7 @@ def main():
         args.fresh_cycles, args.cycle_iterations, args.scale_counts = 1, 10, "2"
         args.inverters = 8
     os.makedirs(args.out, exist_ok=True)
+    args.samples_dir = args.samples_dir or os.path.join(args.out, "samples")
     res = {}
     benches = {"stall": bench_stall, "footprint": bench_footprint, "cpu": bench_cpu, "fresh": bench_fresh,
                "scale": bench_scale}

@@ -1,6 +1,6 @@
 """Draws bench/latency.png from bench.py's samples: the distribution of the
 publish round trip through the broker without and with the plugin.
-usage: plot.py OUT_DIR   (reads OUT_DIR/samples/*.txt)"""
+usage: plot.py OUT_DIR [SAMPLES_DIR]   (samples default to OUT_DIR/samples)"""
 
 import os
 import sys
@@ -18,7 +18,7 @@ def load(path):
 
 def main():
     out = sys.argv[1]
-    samples = os.path.join(out, "samples")
+    samples = sys.argv[2] if len(sys.argv) > 2 else os.path.join(out, "samples")
     pairs = []
     for name in sorted(os.listdir(samples)):
         if name.endswith("-without.txt"):
