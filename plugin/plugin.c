@@ -27,29 +27,27 @@ extern char **environ;
 /* Built with hidden visibility: only the broker's three entry points show. */
 #define APS_EXPORT __attribute__((visibility("default")))
 
-uint64_t aps_monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-int tick_handle(struct aps_plugin *pl);
-
-static uint64_t monotonic_ns(void)
+uint64_t aps_monotonic_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t aps_monotonic_ms(void)
+{
+	return aps_monotonic_ns() / 1000000u;
+}
+
+int tick_handle(struct aps_plugin *pl);
+
 static int on_tick(int event, void *event_data, void *userdata)
 {
 	(void)event;
 	struct aps_plugin *pl = userdata;
-	uint64_t start = monotonic_ns();
+	uint64_t start = aps_monotonic_ns();
 	int wait_ms = tick_handle(pl);
-	uint64_t spent = monotonic_ns() - start;
+	uint64_t spent = aps_monotonic_ns() - start;
 	pl->ticks++;
 	pl->tick_total_ns += spent;
 	if (spent > pl->tick_max_ns) pl->tick_max_ns = spent;

@@ -187,13 +187,6 @@ static size_t collect_fds(struct aps_plugin *pl)
 	return n;
 }
 
-uint64_t aps_monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Sends what a finished cycle, or Home Assistant's return, left to send. */
 static void publish_pending(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_ns)
 {
