@@ -27,37 +27,76 @@ static void discovery_context(const struct aps_plugin *pl, struct discovery_ctx 
 	ctx->support_url = NULL;
 }
 
+/* Home Assistant drops the entities of cleared configs on its own time; a
+ * device config naming one of their unique_ids before that is refused.
+ *
+ * Clearing is an option, off by default, because Mosquitto 2.0 keeps about
+ * 0.9 KB of its retained-message tree for every topic an empty retained
+ * message was sent to, whether a config was there or not (tests/bench), until
+ * it restarts: 1,000 topics for 80 inverters.  Only a broker where aps2mqtt
+ * announced the installation has anything to clear. */
+#define LEGACY_GRACE_NS 1000000000ull
+
 static int by_uid(const void *a, const void *b)
 {
 	return strcmp(((const struct announced_inverter *)a)->uid, ((const struct announced_inverter *)b)->uid);
 }
 
-/* True when inv was already announced with the same type; otherwise records it. */
-static bool seen_before(struct ecu_state *st, const struct aps_inverter *inv)
+/* The entry of uid in the sorted list, added (not yet announced) if new;
+ * NULL when the list cannot grow. */
+static struct announced_inverter *find_or_add(struct ecu_state *st, const char *uid, bool *added)
 {
 	struct announced_inverter key;
-	memcpy(key.uid, inv->uid, sizeof(key.uid));
+	*added = false;
+	memcpy(key.uid, uid, sizeof(key.uid));
 	struct announced_inverter *found =
 		st->announced_count ? bsearch(&key, st->announced, st->announced_count, sizeof(key), by_uid) : NULL;
-	if (found) {
-		if (strcmp(found->type, inv->type) == 0) return true;
-		memcpy(found->type, inv->type, sizeof(found->type));
-		return false;
-	}
+	if (found) return found;
 	if (st->announced_count == st->announced_cap) {
 		size_t cap = st->announced_cap ? st->announced_cap * 2 : 64;
 		void *grown = aps_realloc(st->announced, cap * sizeof(*st->announced));
-		if (!grown) return false; /* announce anyway; remember next time */
+		if (!grown) return NULL;
 		st->announced = grown;
 		st->announced_cap = cap;
 	}
 	size_t at = 0;
-	while (at < st->announced_count && strcmp(st->announced[at].uid, inv->uid) < 0) at++;
+	while (at < st->announced_count && strcmp(st->announced[at].uid, uid) < 0) at++;
 	memmove(&st->announced[at + 1], &st->announced[at], (st->announced_count - at) * sizeof(key));
-	memcpy(st->announced[at].uid, inv->uid, sizeof(key.uid));
-	memcpy(st->announced[at].type, inv->type, sizeof(key.type));
+	memcpy(st->announced[at].uid, uid, sizeof(key.uid));
+	st->announced[at].type[0] = '\0';
 	st->announced_count++;
-	return false;
+	*added = true;
+	return &st->announced[at];
+}
+
+static void log_failure(const char *what, const char *id, int rc)
+{
+	mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: %s %s: discovery config not sent (error %d)", what, id, -rc);
+}
+
+/* Once a run, before any device config: aps2mqtt's per-entity configs
+ * (retained, with the unique_ids the device configs take over) are cleared
+ * for the ECU and every inverter it reports (clear_aps2mqtt_discovery). */
+static bool clear_legacy(struct aps_plugin *pl, struct ecu *e, const struct discovery_ctx *ctx,
+                         uint64_t deadline_ns)
+{
+	struct ecu_poller *p = &e->poller;
+	struct ecu_state *st = &e->state;
+	bool sent = false;
+	if (!st->ecu_legacy_cleared) {
+		discovery_ecu_legacy(ctx, &p->info, emit_retained, pl);
+		st->ecu_legacy_cleared = sent = true;
+	}
+	for (size_t i = 0; p->have_inverters && i < p->inv.count; i++) {
+		bool added;
+		if (sent && aps_monotonic_ns() >= deadline_ns) return false;
+		if (find_or_add(st, p->inverters[i].uid, &added) == NULL || !added) continue;
+		discovery_inverter_legacy(ctx, p->info.ecu_id, &p->inverters[i], emit_retained, pl);
+		sent = true;
+	}
+	st->legacy_cleared = true;
+	st->legacy_cleared_ns = aps_monotonic_ns();
+	return true;
 }
 
 bool announce_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_ns)
@@ -70,23 +109,30 @@ bool announce_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_ns)
 
 	if (!pl->cfg.discovery) return true;
 	discovery_context(pl, &ctx, base);
+	bool clear = pl->cfg.clear_aps2mqtt_discovery;
+	if (clear && !st->legacy_cleared && !clear_legacy(pl, e, &ctx, deadline_ns)) return false;
+	if (clear && aps_monotonic_ns() - st->legacy_cleared_ns < LEGACY_GRACE_NS) return false;
+
 	if (!st->ecu_announced) {
 		int rc = discovery_ecu(&ctx, &p->info, emit_retained, pl);
 		st->ecu_announced = rc > 0;
 		sent = true;
-		if (rc < 0)
-			mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: ECU %s: discovery configs not sent (error %d)",
-			                     p->info.ecu_id, -rc);
+		if (rc < 0) log_failure("ECU", p->info.ecu_id, rc);
 	}
-	/* An inverter is a dozen retained configs of a kilobyte each: 80 of them
-	 * in one go held the broker for milliseconds (tests/bench). */
+	/* One config per inverter, a few kilobytes each: 80 of them in one go
+	 * would hold the broker for a millisecond or more (tests/bench). */
 	for (size_t i = 0; p->have_inverters && i < p->inv.count; i++) {
 		const struct aps_inverter *inv = &p->inverters[i];
+		bool added;
 		if (sent && aps_monotonic_ns() >= deadline_ns) return false;
-		if (seen_before(st, inv)) continue;
+		struct announced_inverter *known = find_or_add(st, inv->uid, &added);
+		/* An inverter first seen after the start: its past configs too. */
+		if (added && clear) discovery_inverter_legacy(&ctx, p->info.ecu_id, inv, emit_retained, pl);
+		if (known != NULL && strcmp(known->type, inv->type) == 0) continue;
 		sent = true;
-		if (discovery_inverter(&ctx, p->info.ecu_id, p->info.firmware, inv, emit_retained, pl) < 0)
-			st->announced_count = 0; /* try them all again next cycle */
+		int rc = discovery_inverter(&ctx, p->info.ecu_id, p->info.firmware, inv, emit_retained, pl);
+		if (rc < 0) log_failure("inverter", inv->uid, rc);
+		else if (known != NULL) memcpy(known->type, inv->type, sizeof(known->type));
 	}
 	return true;
 }
@@ -96,11 +142,18 @@ void announce_again(struct aps_plugin *pl)
 	for (size_t i = 0; i < pl->ecu_count; i++) {
 		struct ecu *e = &pl->ecus[i];
 		e->state.ecu_announced = false;
-		e->state.announced_count = 0;
+		for (size_t k = 0; k < e->state.announced_count; k++) e->state.announced[k].type[0] = '\0';
 		/* Mid-cycle, the poller's data is being replaced: the cycle's end
 		 * will announce.  Otherwise the tick does, within its time. */
 		e->state.announce_pending = e->state.data_valid;
 	}
+}
+
+void announce_forget(struct ecu *e)
+{
+	struct ecu_state *st = &e->state;
+	st->ecu_announced = st->ecu_legacy_cleared = st->legacy_cleared = false;
+	st->announced_count = 0;
 }
 
 void announce_free(struct ecu *e)

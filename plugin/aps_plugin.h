@@ -21,7 +21,7 @@ struct pollfd;
 
 struct announced_inverter {
 	char uid[APS_UID_LEN + 1];
-	char type[3];
+	char type[3]; /* the type its config was built for; "" until announced */
 };
 
 /* What we last told subscribers about one ECU. */
@@ -38,10 +38,14 @@ struct ecu_state {
 	int64_t last_success;      /* wall clock, 0 = never */
 	char last_error[240];      /* the most recent failure, kept after recovery */
 	bool night;                /* paused until sunrise */
-	/* Discovery: the ECU's configs went out, and the inverters announced so
-	 * far (sorted by UID, with the type they had), so an inverter is announced
-	 * when it appears or changes type (a never-seen one starts reporting). */
+	/* Discovery: the ECU's config went out, and the inverters known so far
+	 * (sorted by UID, with the type announced), so an inverter is announced
+	 * when it appears or changes type (a never-seen one starts reporting).
+	 * Before the first configs of a run, the per-entity configs of the past
+	 * are cleared (legacy), and Home Assistant is given a moment to drop them. */
 	bool ecu_announced;
+	bool ecu_legacy_cleared, legacy_cleared;
+	uint64_t legacy_cleared_ns;
 	struct announced_inverter *announced;
 	size_t announced_count, announced_cap;
 	/* Work left over when a tick's time ran out (TICK_BUDGET_NS, tick.c):
@@ -108,6 +112,8 @@ void publish_all_offline(struct aps_plugin *pl);
  * deadline_ns has passed; true when nothing is left. */
 bool announce_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_ns);
 void announce_again(struct aps_plugin *pl);
+/* Another ECU answers at this address: its devices are new to us. */
+void announce_forget(struct ecu *e);
 void announce_free(struct ecu *e);
 
 #endif

@@ -63,6 +63,8 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	                   0, 0, NULL},
 	[OPT_DISCOVERY_PREFIX] = {"discovery_prefix", "MQTT_DISCOVERY_PREFIX", "mqtt", KIND_TOPIC,
 	                          FIELD(discovery_prefix), 1, 0, NULL},
+	[OPT_CLEAR_APS2MQTT_DISCOVERY] = {"clear_aps2mqtt_discovery", NULL, NULL, KIND_BOOL,
+	                                  FIELD(clear_aps2mqtt_discovery), 0, 0, NULL},
 	[OPT_TIMEZONE] = {"timezone", "APS_ECU_TIMEZONE", "ecu", KIND_ZONE, FIELD(timezone), 0, 0, NULL},
 	[OPT_STOP_AT_NIGHT] = {"stop_at_night", "APS_ECU_STOP_AT_NIGHT", "ecu", KIND_BOOL,
 	                       FIELD(stop_at_night), 0, 0, NULL},

@@ -3,8 +3,23 @@
  *
  * Facts from Home Assistant's MQTT and sensor documentation (and the sensor
  * constants in its source) that shape what is built here:
- *  - The discovery topic is <prefix>/<component>/<object_id>/config, object_id
- *    being letters, digits, '_' and '-'.  We use the unique_id as object_id.
+ *  - Device-based discovery (Home Assistant 2024.11): one config per device
+ *    on <prefix>/device/<object_id>/config, object_id being letters, digits,
+ *    '_' and '-'.  Its root holds the device ("dev") and origin ("o"), which
+ *    every entity takes and none may override, and the shared options
+ *    (state topic, availability) that an entity may override; the entities
+ *    are under "cmps", each naming its platform ("p") and unique_id.
+ *    Abbreviated keys ("stat_t", "uniq_id", ...) are expanded by Home
+ *    Assistant before anything else.
+ *  - Each retained message costs Mosquitto about 1 KB of its own beyond the
+ *    payload (tests/bench): 80 inverters as one config per entity kept
+ *    about 1,000 retained messages and 2 MB in the broker; one per device
+ *    keeps 81 and about 0.3 MB.
+ *  - The single-component form (<prefix>/<component>/<object_id>/config) is
+ *    what aps2mqtt published, with our unique_ids as object_ids.  Those
+ *    retained configs are cleared with an empty payload (discovery_*_legacy)
+ *    before the device configs take their entities over: a device config
+ *    giving a unique_id that another discovery topic still holds is refused.
  *  - default_entity_id replaces the deprecated object_id (2025.10; object_id
  *    stops working in 2026.4) and must be a full entity id, "<domain>.<slug>":
  *    a bare slug fails validation and the entity becomes "unnamed_device".
@@ -220,7 +235,9 @@ static bool add_opt(cJSON *obj, const char *key, const char *value)
 	return value == NULL || value[0] == '\0' || add_str(obj, key, value);
 }
 
-/* One availability entry; template NULL for a plain online/offline topic. */
+/* One availability entry; template NULL for a plain online/offline topic.
+ * payload_available and payload_not_available are left to their defaults,
+ * "online" and "offline", which are what we publish. */
 static bool add_availability(cJSON *list, const char *topic, const char *template)
 {
 	cJSON *entry = cJSON_CreateObject();
@@ -229,32 +246,42 @@ static bool add_availability(cJSON *list, const char *topic, const char *templat
 		cJSON_Delete(entry);
 		return false;
 	}
-	return add_str(entry, "topic", topic) && add_str(entry, "payload_available", "online") &&
-	       add_str(entry, "payload_not_available", "offline") &&
-	       add_opt(entry, "value_template", template);
+	return add_str(entry, "t", topic) && add_opt(entry, "val_tpl", template);
+}
+
+/* The availability list of an entity that needs avail: the plugin, then the
+ * ECU, then the inverter reporting. */
+static bool add_availability_list(cJSON *config, const struct discovery_ctx *ctx, const struct target *t,
+                                  enum avail avail)
+{
+	cJSON *list = cJSON_AddArrayToObject(config, "avty");
+	bool ok = list != NULL && add_availability(list, ctx->status_topic, NULL);
+	if (ok && avail != AVAIL_PLUGIN) ok = add_availability(list, t->ecu_status_topic, NULL);
+	if (ok && avail == AVAIL_INVERTER)
+		ok = add_availability(list, t->state_topic, "{{ 'online' if value_json.online else 'offline' }}");
+	return ok;
 }
 
 static bool add_device(cJSON *config, const struct target *t)
 {
-	cJSON *dev = cJSON_AddObjectToObject(config, "device");
-	cJSON *ids = dev != NULL ? cJSON_AddArrayToObject(dev, "identifiers") : NULL;
+	cJSON *dev = cJSON_AddObjectToObject(config, "dev");
+	cJSON *ids = dev != NULL ? cJSON_AddArrayToObject(dev, "ids") : NULL;
 	cJSON *id = ids != NULL ? cJSON_CreateString(t->id) : NULL;
 	if (id == NULL) return false;
 	if (!cJSON_AddItemToArray(ids, id)) {
 		cJSON_Delete(id);
 		return false;
 	}
-	return add_str(dev, "name", t->name) && add_str(dev, "manufacturer", MANUFACTURER) &&
-	       add_str(dev, "model", t->model) && add_opt(dev, "sw_version", t->sw_version) &&
-	       add_opt(dev, "via_device", t->via_device);
+	/* via_device has no abbreviation in Home Assistant's device table. */
+	return add_str(dev, "name", t->name) && add_str(dev, "mf", MANUFACTURER) && add_str(dev, "mdl", t->model) &&
+	       add_opt(dev, "sw", t->sw_version) && add_opt(dev, "via_device", t->via_device);
 }
 
 static bool add_origin(cJSON *config, const struct discovery_ctx *ctx)
 {
-	cJSON *origin = cJSON_AddObjectToObject(config, "origin");
-	return origin != NULL && add_str(origin, "name", ORIGIN_NAME) &&
-	       add_opt(origin, "sw_version", ctx->origin_sw) &&
-	       add_opt(origin, "support_url", ctx->support_url);
+	cJSON *origin = cJSON_AddObjectToObject(config, "o");
+	return origin != NULL && add_str(origin, "name", ORIGIN_NAME) && add_opt(origin, "sw", ctx->origin_sw) &&
+	       add_opt(origin, "url", ctx->support_url);
 }
 
 /* The per-instance strings of a row: panel 0 means "not a panel row". */
@@ -292,78 +319,49 @@ static bool make_names(const struct entity *e, const struct target *t, unsigned 
 	       (size_t)f < sizeof(n->template);
 }
 
-static cJSON *build_config(const struct discovery_ctx *ctx, const struct entity *e,
-                           const struct target *t, const struct names *n)
+static const char *component_name(const struct entity *e)
 {
-	const char *domain = e->component == SENSOR ? "sensor" : "binary_sensor";
+	return e->component == SENSOR ? "sensor" : "binary_sensor";
+}
+
+/* The availability and state topic every entity of the device shares; an
+ * entity that needs others sets its own (Home Assistant lets a component
+ * override the shared options, device and origin excepted). */
+static enum avail device_avail(enum device device)
+{
+	return device == ON_ECU ? AVAIL_ECU : AVAIL_INVERTER;
+}
+
+/* One entity, under "cmps" of its device's config, keys abbreviated as
+ * Home Assistant's discovery reads them. */
+static bool add_component(cJSON *cmps, const struct entity *e, const struct discovery_ctx *ctx,
+                          const struct target *t, const struct names *n)
+{
 	char entity_id[96];
-	int len = snprintf(entity_id, sizeof(entity_id), "%s.%s", domain, n->unique_id);
-	if (len <= 0 || (size_t)len >= sizeof(entity_id)) return NULL;
+	int len = snprintf(entity_id, sizeof(entity_id), "%s.%s", component_name(e), n->unique_id);
+	if (len <= 0 || (size_t)len >= sizeof(entity_id)) return false;
 
-	cJSON *config = cJSON_CreateObject();
-	if (config == NULL) return NULL;
-	bool ok = add_str(config, "name", n->name) && add_str(config, "unique_id", n->unique_id) &&
-	          add_str(config, "default_entity_id", entity_id) &&
-	          add_str(config, "state_topic",
-	                  e->state == STATE_DIAGNOSTICS ? t->diag_topic : t->state_topic) &&
-	          add_str(config, "value_template", n->template) &&
-	          add_opt(config, "device_class", e->device_class) &&
-	          add_opt(config, "unit_of_measurement", e->unit) &&
-	          add_opt(config, "state_class", e->state_class) && add_opt(config, "icon", e->icon) &&
-	          add_opt(config, "entity_category", e->diagnostic ? "diagnostic" : NULL);
-	if (ok && e->component == BINARY_SENSOR)
-		ok = add_str(config, "payload_on", "ON") && add_str(config, "payload_off", "OFF");
-
-	cJSON *avail = ok ? cJSON_AddArrayToObject(config, "availability") : NULL;
-	ok = avail != NULL && add_availability(avail, ctx->status_topic, NULL);
-	if (ok && e->avail != AVAIL_PLUGIN) ok = add_availability(avail, t->ecu_status_topic, NULL);
-	if (ok && e->avail == AVAIL_INVERTER)
-		ok = add_availability(avail, t->state_topic,
-		                      "{{ 'online' if value_json.online else 'offline' }}");
-	ok = ok && add_str(config, "availability_mode", "all") && add_device(config, t) &&
-	     add_origin(config, ctx);
-	if (!ok) {
-		cJSON_Delete(config);
-		return NULL;
-	}
-	return config;
+	cJSON *c = cJSON_AddObjectToObject(cmps, n->object);
+	bool ok = c != NULL && add_str(c, "p", component_name(e)) && add_str(c, "name", n->name) &&
+	          add_str(c, "uniq_id", n->unique_id) && add_str(c, "default_entity_id", entity_id) &&
+	          (e->state != STATE_DIAGNOSTICS || add_str(c, "stat_t", t->diag_topic)) &&
+	          add_str(c, "val_tpl", n->template) && add_opt(c, "dev_cla", e->device_class) &&
+	          add_opt(c, "unit_of_meas", e->unit) && add_opt(c, "stat_cla", e->state_class) &&
+	          add_opt(c, "ic", e->icon) && add_opt(c, "ent_cat", e->diagnostic ? "diagnostic" : NULL);
+	if (ok && e->avail != device_avail(e->device)) ok = add_availability_list(c, ctx, t, e->avail);
+	return ok;
 }
 
-/* Builds one config and hands it to emit.  Returns 0 or -DISCOVERY_E_*. */
-static int emit_entity(const struct discovery_ctx *ctx, const struct entity *e, const struct target *t,
-                       unsigned panel, discovery_emit_fn emit, void *arg)
+/* Calls fn for every entity a device has: the table's rows for that device,
+ * as many times as its panels.  Stops at the first false. */
+typedef bool (*entity_fn)(void *arg, const struct entity *e, const struct names *n);
+
+static bool each_entity(enum device device, const struct target *t, unsigned channels, unsigned voltages,
+                        entity_fn fn, void *arg)
 {
-	struct names n;
-	char topic[DISCOVERY_TOPIC_MAX];
-	char payload[DISCOVERY_PAYLOAD_MAX];
-
-	if (!make_names(e, t, panel, &n)) return -DISCOVERY_E_ARG;
-	int len = snprintf(topic, sizeof(topic), "%s/%s/%s/config", ctx->discovery_prefix,
-	                   e->component == SENSOR ? "sensor" : "binary_sensor", n.unique_id);
-	if (len <= 0 || (size_t)len >= sizeof(topic) || !topic_ok(topic)) return -DISCOVERY_E_ARG;
-
-	cJSON *config = build_config(ctx, e, t, &n);
-	if (config == NULL) return -DISCOVERY_E_NOMEM;
-	/* cJSON wants a few bytes of slack beyond the printed length. */
-	bool printed = cJSON_PrintPreallocated(config, payload, (int)sizeof(payload) - 5, false);
-	cJSON_Delete(config);
-	if (!printed) return -DISCOVERY_E_NOMEM;
-	return emit(arg, topic, payload) == 0 ? 0 : -DISCOVERY_E_EMIT;
-}
-
-/* Emits every row for one device; returns the count emitted or -DISCOVERY_E_*. */
-static int emit_device(const struct discovery_ctx *ctx, enum device device, const struct target *t,
-                       const struct aps_inverter *inv, discovery_emit_fn emit, void *arg)
-{
-	unsigned channels = 0, voltages = 0;
-	if (inv != NULL && strcmp(inv->type, "00") != 0) {
-		channels = inv->channels;
-		voltages = inv->voltages;
-	}
-	int emitted = 0;
 	for (size_t i = 0; i < sizeof(entities) / sizeof(entities[0]); i++) {
 		const struct entity *e = &entities[i];
-		unsigned panels = 0; /* 0: one config that is not a panel's */
+		unsigned panels = 0; /* 0: one entity that is not a panel's */
 		if (e->device != device) continue;
 		switch (e->count) {
 		case ONE: break;
@@ -374,12 +372,81 @@ static int emit_device(const struct discovery_ctx *ctx, enum device device, cons
 		}
 		unsigned panel = panels > 0 ? 1 : 0;
 		do {
-			int rc = emit_entity(ctx, e, t, panel, emit, arg);
-			if (rc < 0) return rc;
-			emitted++;
+			struct names n;
+			if (!make_names(e, t, panel, &n) || !fn(arg, e, &n)) return false;
 		} while (++panel <= panels);
 	}
-	return emitted;
+	return true;
+}
+
+struct device_build {
+	const struct discovery_ctx *ctx;
+	const struct target *t;
+	cJSON *cmps;
+	int count;
+};
+
+static bool build_one(void *arg, const struct entity *e, const struct names *n)
+{
+	struct device_build *b = arg;
+	b->count++;
+	return add_component(b->cmps, e, b->ctx, b->t, n);
+}
+
+/* Builds the device's config and hands it to emit.  Returns the number of
+ * entities in it, or -DISCOVERY_E_*. */
+static int emit_device(const struct discovery_ctx *ctx, enum device device, const struct target *t,
+                       unsigned channels, unsigned voltages, discovery_emit_fn emit, void *arg)
+{
+	char topic[DISCOVERY_TOPIC_MAX];
+	int len = snprintf(topic, sizeof(topic), "%s/device/aps_%s/config", ctx->discovery_prefix, t->id);
+	if (len <= 0 || (size_t)len >= sizeof(topic) || !topic_ok(topic)) return -DISCOVERY_E_ARG;
+
+	cJSON *config = cJSON_CreateObject();
+	if (config == NULL) return -DISCOVERY_E_NOMEM;
+	struct device_build b = { .ctx = ctx, .t = t, .cmps = NULL, .count = 0 };
+	bool ok = add_device(config, t) && add_origin(config, ctx) && add_str(config, "stat_t", t->state_topic) &&
+	          add_availability_list(config, ctx, t, device_avail(device)) &&
+	          add_str(config, "avty_mode", "all") && (b.cmps = cJSON_AddObjectToObject(config, "cmps")) != NULL &&
+	          each_entity(device, t, channels, voltages, build_one, &b);
+	char payload[DISCOVERY_PAYLOAD_MAX];
+	/* cJSON wants a few bytes of slack beyond the printed length. */
+	ok = ok && cJSON_PrintPreallocated(config, payload, (int)sizeof(payload) - 5, false);
+	cJSON_Delete(config);
+	if (!ok) return -DISCOVERY_E_NOMEM;
+	return emit(arg, topic, payload) == 0 ? b.count : -DISCOVERY_E_EMIT;
+}
+
+/* ---- The per-entity configs of the past ---- */
+
+struct legacy_clear {
+	const struct discovery_ctx *ctx;
+	discovery_emit_fn emit;
+	void *arg;
+	int count;
+};
+
+static bool clear_one(void *arg, const struct entity *e, const struct names *n)
+{
+	struct legacy_clear *c = arg;
+	char topic[DISCOVERY_TOPIC_MAX];
+	int len = snprintf(topic, sizeof(topic), "%s/%s/%s/config", c->ctx->discovery_prefix, component_name(e),
+	                   n->unique_id);
+	if (len <= 0 || (size_t)len >= sizeof(topic) || !topic_ok(topic)) return false;
+	if (c->emit(c->arg, topic, "") != 0) return false;
+	c->count++;
+	return true;
+}
+
+static int emit_legacy(const struct discovery_ctx *ctx, enum device device, const struct target *t,
+                       discovery_emit_fn emit, void *arg)
+{
+	struct legacy_clear c = { .ctx = ctx, .emit = emit, .arg = arg, .count = 0 };
+	/* Every panel an inverter may have: the count of the past is not known. */
+	unsigned channels = device == ON_INVERTER ? APS_MAX_CHANNELS : 0;
+	unsigned voltages = device == ON_INVERTER ? APS_MAX_VOLTAGES : 0;
+	if (!each_entity(device, t, channels, voltages, clear_one, &c)) return -DISCOVERY_E_EMIT;
+	return c.count;
 }
 
 static bool target_topics(const struct discovery_ctx *ctx, const char *ecu_id, struct target *t,
@@ -390,35 +457,66 @@ static bool target_topics(const struct discovery_ctx *ctx, const char *ecu_id, s
 	       topic_fmt(t->ecu_status_topic, ctx->topic_base, ecu_id, APS_ECU_STATUS_TOPIC);
 }
 
-int discovery_ecu(const struct discovery_ctx *ctx, const struct aps_ecu_info *info,
-                  discovery_emit_fn emit, void *arg)
+static int ecu_target(const struct discovery_ctx *ctx, const struct aps_ecu_info *info, struct target *t)
 {
-	if (!ctx_valid(ctx) || info == NULL || emit == NULL || !ecu_id_valid(info->ecu_id))
-		return -DISCOVERY_E_ARG;
-	struct target t = {
+	if (!ctx_valid(ctx) || info == NULL || !ecu_id_valid(info->ecu_id)) return -DISCOVERY_E_ARG;
+	*t = (struct target){
 		.id = info->ecu_id,
 		.model = aps_ecu_model(info->ecu_id),
 		.sw_version = firmware_or_null(info->firmware),
 	};
-	snprintf(t.name, sizeof(t.name), "APS ECU %s", info->ecu_id);
-	if (!target_topics(ctx, info->ecu_id, &t, NULL)) return -DISCOVERY_E_ARG;
-	return emit_device(ctx, ON_ECU, &t, NULL, emit, arg);
+	snprintf(t->name, sizeof(t->name), "APS ECU %s", info->ecu_id);
+	return target_topics(ctx, info->ecu_id, t, NULL) ? 0 : -DISCOVERY_E_ARG;
 }
 
-int discovery_inverter(const struct discovery_ctx *ctx, const char *ecu_id, const char *firmware,
-                       const struct aps_inverter *inv, discovery_emit_fn emit, void *arg)
+static int inverter_target(const struct discovery_ctx *ctx, const char *ecu_id, const char *firmware,
+                           const struct aps_inverter *inv, struct target *t)
 {
-	if (!ctx_valid(ctx) || inv == NULL || emit == NULL || !ecu_id_valid(ecu_id) ||
-	    !uid_valid(inv->uid) || inv->channels > APS_MAX_CHANNELS || inv->voltages > APS_MAX_VOLTAGES)
+	if (!ctx_valid(ctx) || inv == NULL || !ecu_id_valid(ecu_id) || !uid_valid(inv->uid) ||
+	    inv->channels > APS_MAX_CHANNELS || inv->voltages > APS_MAX_VOLTAGES)
 		return -DISCOVERY_E_ARG;
-
-	struct target t = {
+	*t = (struct target){
 		.id = inv->uid,
 		.model = aps_inverter_model(inv),
 		.sw_version = firmware_or_null(firmware),
 		.via_device = ecu_id,
 	};
-	snprintf(t.name, sizeof(t.name), "APS Inverter %s", inv->uid);
-	if (!target_topics(ctx, ecu_id, &t, inv->uid)) return -DISCOVERY_E_ARG;
-	return emit_device(ctx, ON_INVERTER, &t, inv, emit, arg);
+	snprintf(t->name, sizeof(t->name), "APS Inverter %s", inv->uid);
+	return target_topics(ctx, ecu_id, t, inv->uid) ? 0 : -DISCOVERY_E_ARG;
+}
+
+int discovery_ecu(const struct discovery_ctx *ctx, const struct aps_ecu_info *info,
+                  discovery_emit_fn emit, void *arg)
+{
+	struct target t;
+	int rc = emit == NULL ? -DISCOVERY_E_ARG : ecu_target(ctx, info, &t);
+	return rc < 0 ? rc : emit_device(ctx, ON_ECU, &t, 0, 0, emit, arg);
+}
+
+int discovery_inverter(const struct discovery_ctx *ctx, const char *ecu_id, const char *firmware,
+                       const struct aps_inverter *inv, discovery_emit_fn emit, void *arg)
+{
+	struct target t;
+	int rc = emit == NULL ? -DISCOVERY_E_ARG : inverter_target(ctx, ecu_id, firmware, inv, &t);
+	if (rc < 0) return rc;
+	/* A never-seen inverter (type "00") has no measurements yet. */
+	bool measured = strcmp(inv->type, "00") != 0;
+	return emit_device(ctx, ON_INVERTER, &t, measured ? inv->channels : 0, measured ? inv->voltages : 0, emit,
+	                   arg);
+}
+
+int discovery_ecu_legacy(const struct discovery_ctx *ctx, const struct aps_ecu_info *info,
+                         discovery_emit_fn emit, void *arg)
+{
+	struct target t;
+	int rc = emit == NULL ? -DISCOVERY_E_ARG : ecu_target(ctx, info, &t);
+	return rc < 0 ? rc : emit_legacy(ctx, ON_ECU, &t, emit, arg);
+}
+
+int discovery_inverter_legacy(const struct discovery_ctx *ctx, const char *ecu_id,
+                              const struct aps_inverter *inv, discovery_emit_fn emit, void *arg)
+{
+	struct target t;
+	int rc = emit == NULL ? -DISCOVERY_E_ARG : inverter_target(ctx, ecu_id, NULL, inv, &t);
+	return rc < 0 ? rc : emit_legacy(ctx, ON_INVERTER, &t, emit, arg);
 }

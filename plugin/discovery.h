@@ -4,9 +4,10 @@
  * headers: the caller hands in a callback that publishes (retained) each
  * config as soon as it is built.
  *
- * One config per entity, on <discovery_prefix>/<component>/aps_<id>_<object>/config
- * with unique_id aps_<id>_<object>, where <id> is the ECU id or the inverter
- * UID and the object ids are aps2mqtt's (power, today_energy, lifetime_energy;
+ * One retained config per device (Home Assistant's device-based discovery), on
+ * <discovery_prefix>/device/aps_<id>/config, where <id> is the ECU id or the
+ * inverter UID.  Each entity in it has the unique_id aps_<id>_<object>, and
+ * the object ids are aps2mqtt's (power, today_energy, lifetime_energy;
  * online, signal, temperature, frequency, power, voltage, panel_<n>_power,
  * panel_<n>_voltage), so entities and devices an aps2mqtt user already has
  * keep their history.  Additions: inverters, inverters_online and timestamp on
@@ -38,7 +39,7 @@
 
 /* Bounds on what we build: a longer topic or config is refused, never cut. */
 #define DISCOVERY_TOPIC_MAX 256   /* bytes, with the NUL */
-#define DISCOVERY_PAYLOAD_MAX 2048 /* bytes, with the NUL */
+#define DISCOVERY_PAYLOAD_MAX 8192 /* bytes, with the NUL: a device with every panel is ~4 KB */
 
 enum discovery_err {
 	DISCOVERY_E_ARG = 1, /* NULL argument, bad id, or a topic that would be invalid */
@@ -54,24 +55,36 @@ struct discovery_ctx {
 	const char *support_url;      /* NULL or "" leaves it out */
 };
 
-/* Publishes one config; payload is NUL-terminated compact JSON.  Both strings
- * are only valid during the call.  Returns 0, or nonzero to stop the build. */
+/* Publishes one retained message; payload is NUL-terminated compact JSON, or
+ * "" to clear the topic.  Both strings are only valid during the call.
+ * Returns 0, or nonzero to stop the build. */
 typedef int (*discovery_emit_fn)(void *arg, const char *topic, const char *payload);
 
-/* The ECU device's configs: its measurements and the plugin's diagnostics for
+/* The ECU device's config: its measurements and the plugin's diagnostics for
  * it.  info->ecu_id must be 12 digits; info->firmware becomes the device's
- * sw_version (left out when empty or not printable ASCII).  Returns the number of configs emitted (10), or
- * -DISCOVERY_E_*; after an error some configs may already have been emitted. */
+ * sw_version (left out when empty or not printable ASCII).  Returns the
+ * number of entities in the config (10), or -DISCOVERY_E_* (nothing emitted). */
 int discovery_ecu(const struct discovery_ctx *ctx, const struct aps_ecu_info *info,
                   discovery_emit_fn emit, void *arg);
 
-/* One inverter's configs, as a device behind the ECU (via_device).  firmware
+/* One inverter's config, as a device behind the ECU (via_device).  firmware
  * (NULL or "" for none; checked as for the ECU) is shown as the device's
- * sw_version: the ECU reports none for its inverters, so callers pass the ECU's.  A never-seen inverter (type "00", no channels)
- * gets only its online entity; otherwise the measurements, one panel power
- * per channel and one panel voltage per voltage.  Returns the number of
- * configs emitted, or -DISCOVERY_E_* (as discovery_ecu). */
+ * sw_version: the ECU reports none for its inverters, so callers pass the
+ * ECU's.  A never-seen inverter (type "00", no channels) gets only its online
+ * entity; otherwise the measurements, one panel power per channel and one
+ * panel voltage per voltage.  Returns the number of entities, or
+ * -DISCOVERY_E_* (as discovery_ecu). */
 int discovery_inverter(const struct discovery_ctx *ctx, const char *ecu_id, const char *firmware,
                        const struct aps_inverter *inv, discovery_emit_fn emit, void *arg);
+
+/* The single-component topics (<prefix>/<component>/aps_<id>_<object>/config)
+ * aps2mqtt used for this device's entities, every panel an inverter may have
+ * included: each is emitted with an empty payload, which clears a retained
+ * config and tells Home Assistant to drop it.  Returns the number of topics,
+ * or -DISCOVERY_E_*; after DISCOVERY_E_EMIT some may have been emitted. */
+int discovery_ecu_legacy(const struct discovery_ctx *ctx, const struct aps_ecu_info *info,
+                         discovery_emit_fn emit, void *arg);
+int discovery_inverter_legacy(const struct discovery_ctx *ctx, const char *ecu_id,
+                              const struct aps_inverter *inv, discovery_emit_fn emit, void *arg);
 
 #endif

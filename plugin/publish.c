@@ -244,6 +244,7 @@ bool publish_cycle(struct aps_plugin *pl, struct ecu *e, const struct energy_res
 		/* Another ECU now answers at this address: its status starts afresh. */
 		memcpy(e->state.ecu_id, p->info.ecu_id, sizeof(e->state.ecu_id));
 		e->state.status_published = false;
+		announce_forget(e);
 	}
 	/* Availability and discovery first: Home Assistant must know the
 	 * entities, and find them available, when their states arrive. */

@@ -5,13 +5,36 @@ Usage: ha_check.py FILE.jsonl     check the configs and state messages in FILE
        ha_check.py --self-test    prove the checks reject broken configs
 
 FILE holds one JSON object per line: {"kind": "config"|"state", "topic": ...,
-"payload": "<text>"}, in publish order.  Configs are checked on their own
-(device class / unit / state class as Home Assistant's sensor tables allow,
-ids, device, origin, availability shape), then against the state messages as
-Home Assistant would process them: the availability of each entity is
-followed message by message, the value_template is rendered (the few template
-shapes we publish are understood, any other is an error), and the rendered
-state must be one Home Assistant accepts.
+"payload": "<text>"}, in publish order.  A config is in one of the two forms
+Home Assistant reads, its keys in full or abbreviated:
+
+  per entity  <prefix>/<sensor|binary_sensor>/[<node_id>/]<object_id>/config:
+              one entity's config;
+  per device  <prefix>/device/[<node_id>/]<object_id>/config (HA 2024.11+):
+              device (dev) and origin (o) at the root, and components (cmps)
+              mapping a component id to one entity's config, whose platform
+              (p) is sensor or binary_sensor.  A component inherits the root's
+              availability options, state_topic, command_topic, qos and
+              encoding unless it sets its own; device and origin come from the
+              root only, and any other key at the root makes Home Assistant
+              refuse the whole payload.
+
+The config lines are first replayed as Home Assistant takes them: keys
+expanded, a device payload split into one config per component, a later
+payload on a topic replacing the earlier one, an empty payload removing what
+its topic announced (a topic never announced included), a component holding
+nothing but its platform removing that component.  A re-announce is no
+problem; a topic whose entity changes unique_id is, and so are a component
+left out of a device payload without being removed first (Home Assistant
+keeps it) and a unique_id announced while another entity holds it (Home
+Assistant ignores the newcomer).  What Home Assistant holds at the end is
+checked: each config on its own (device class / unit / state class as Home
+Assistant's sensor tables allow, ids, device, origin, availability shape),
+then against the state messages as Home Assistant would process them: the
+availability of each entity is followed message by message, the
+value_template is rendered (the few template shapes we publish are
+understood, any other is an error), and the rendered state must be one Home
+Assistant accepts.
 
 Home Assistant facts encoded here (its sensor constants and MQTT docs):
 units and state classes per device class (subset for the classes we use);
@@ -21,9 +44,13 @@ need a UTC offset; numeric sensors ignore an empty rendered state; the text
 payload_on/payload_off exactly; a template reading a missing key logs a
 "Template variable warning"; default_entity_id is "<domain>.<slug>";
 object_id is deprecated; entity_category "config" is refused for sensors;
-an entity name starting with the device name is shown with it twice.
+an entity name starting with the device name is shown with it twice; a key
+given both abbreviated and in full keeps the abbreviation's value, silently;
+device and origin mappings take only their known keys; a device payload needs
+device, origin and components, each component a platform and a unique_id.
 (Sources as in plugin/discovery.c: HA's MQTT docs, sensor/const.py,
-mqtt/sensor.py, and the default_entity_id issues.)
+mqtt/sensor.py, the default_entity_id issues; mqtt/discovery.py,
+abbreviations.py and schemas.py for device discovery.)
 
 Rules of this project on top (the defects aps2mqtt has): every numeric sensor
 has a state_class; a percentage stays within 0..100 and a dBm value is
@@ -64,8 +91,38 @@ BINARY_CLASSES = {"connectivity", "problem", "running"}
 # Units with a range of their own: a percentage, a received power.
 PLAUSIBLE = {"%": (0.0, 100.0), "dBm": (-150.0, 0.0)}
 
-TOPIC_RE = re.compile(r"^(?P<prefix>.+)/(?P<component>[a-z_]+)/(?:[A-Za-z0-9_-]+/)?"
-                      r"(?P<object>[A-Za-z0-9_-]+)/config$")
+# Key abbreviations Home Assistant expands before it validates (the ones an
+# entity config, a device payload's root, a component or an availability entry
+# of ours may use); a key not listed is left as it is.
+ABBREVIATIONS = {
+    "avty": "availability", "avty_mode": "availability_mode", "avty_t": "availability_topic",
+    "avty_tpl": "availability_template", "cmd_t": "command_topic", "cmps": "components",
+    "def_ent_id": "default_entity_id", "dev": "device", "dev_cla": "device_class", "e": "encoding",
+    "en": "enabled_by_default", "ent_cat": "entity_category", "ent_pic": "entity_picture",
+    "exp_aft": "expire_after", "frc_upd": "force_update", "ic": "icon",
+    "json_attr_t": "json_attributes_topic", "json_attr_tpl": "json_attributes_template",
+    "o": "origin", "off_dly": "off_delay", "p": "platform", "pl_avail": "payload_available",
+    "pl_not_avail": "payload_not_available", "pl_off": "payload_off", "pl_on": "payload_on",
+    "stat_cla": "state_class", "stat_t": "state_topic", "sug_dsp_prc": "suggested_display_precision",
+    "t": "topic", "uniq_id": "unique_id", "unit_of_meas": "unit_of_measurement",
+    "val_tpl": "value_template",
+}
+DEVICE_ABBREVIATIONS = {  # via_device has none
+    "cns": "connections", "cu": "configuration_url", "hw": "hw_version", "ids": "identifiers",
+    "mdl": "model", "mdl_id": "model_id", "mf": "manufacturer", "sa": "suggested_area",
+    "sn": "serial_number", "sw": "sw_version",
+}
+ORIGIN_ABBREVIATIONS = {"sw": "sw_version", "url": "support_url"}
+DEVICE_KEYS = set(DEVICE_ABBREVIATIONS.values()) | {"name", "via_device"}
+ORIGIN_KEYS = {"name", "sw_version", "support_url"}
+# Root options of a device payload that its components inherit.
+SHARED_OPTIONS = ("availability", "availability_mode", "availability_template", "availability_topic",
+                  "payload_available", "payload_not_available", "state_topic", "command_topic",
+                  "qos", "encoding")
+ROOT_KEYS = {"device", "origin", "components"} | set(SHARED_OPTIONS)
+PLATFORMS = ("sensor", "binary_sensor")
+
+ID_PART_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 ENTITY_ID_RE = re.compile(r"^(?!.+__)(?!_)[\da-z_]+(?<!_)\.(?!_)[\da-z_]+(?<!_)$")
 VALUE_RE = re.compile(r"^\{\{ value_json\.([A-Za-z0-9_]+)(?: \| default\('([^']*)'\))? \}\}$")
 CHOICE_RE = re.compile(r"^\{\{ '([^']*)' if value_json\.([A-Za-z0-9_]+) else '([^']*)' \}\}$")
@@ -122,14 +179,174 @@ def availability_of(cfg, problems):
     return entries, mode
 
 
-def check_static(topic, cfg, payload, problems):
-    m = TOPIC_RE.match(topic)
-    component = m.group("component") if m else None
-    if component not in ("sensor", "binary_sensor"):
-        problems.append("discovery topic %r: not <prefix>/<sensor|binary_sensor>/<id>/config" % topic)
-        return component
-    if "\n" in payload or payload != json.dumps(cfg, separators=(",", ":"), ensure_ascii=False):
+# ---- Replaying the config lines as Home Assistant takes them ----
+
+class Entry:
+    """One line of the report: an entity's config in full (cfg), or, cfg None, a
+    payload as a whole (a device payload, or one that is no config at all)."""
+
+    def __init__(self, label, problems, component=None, cfg=None, key=None):
+        self.label, self.problems = label, problems
+        self.component, self.cfg, self.key = component, cfg, key  # key: component id
+        self.mentions = None  # a device payload: every component id it names
+
+
+def discovery_component(topic):
+    """sensor, binary_sensor or device as Home Assistant reads it from a discovery
+    topic, else None.  Read from the end: the prefix may have levels of its own."""
+    parts = topic.split("/") if isinstance(topic, str) else []
+    for ids in (1, 2):  # <object_id>, or <node_id>/<object_id>
+        if (len(parts) >= ids + 3 and parts[-1] == "config"
+                and parts[-ids - 2] in PLATFORMS + ("device",)
+                and all(ID_PART_RE.match(p) for p in parts[-ids - 1:-1])):
+            return parts[-ids - 2]
+    return None
+
+
+def expand(mapping, table, where, problems):
+    """A copy of mapping with its abbreviated keys in full."""
+    if not isinstance(mapping, dict):
+        return mapping
+    full = dict(mapping)
+    for short, name in table.items():
+        if short in mapping:
+            if name in mapping:
+                problems.append("%s has both %r and %r: Home Assistant keeps the value of %r, silently"
+                                % (where, short, name, short))
+            full[name] = full.pop(short)
+    return full
+
+
+def expand_config(cfg, where, problems, inner=True):
+    """cfg in full as Home Assistant expands it; inner: the device and origin
+    mappings too (a component's own are never read)."""
+    cfg = expand(cfg, ABBREVIATIONS, where, problems)
+    if isinstance(cfg.get("availability"), list):
+        cfg["availability"] = [expand(e, ABBREVIATIONS, "an availability entry", problems)
+                               for e in cfg["availability"]]
+    for key, table, known in (("device", DEVICE_ABBREVIATIONS, DEVICE_KEYS),
+                              ("origin", ORIGIN_ABBREVIATIONS, ORIGIN_KEYS)):
+        if inner and isinstance(cfg.get(key), dict):
+            cfg[key] = expand(cfg[key], table, key, problems)
+            for unknown in sorted(set(cfg[key]) - known):
+                problems.append("%r in %s: Home Assistant refuses the config" % (unknown, key))
+    return cfg
+
+
+def device_entries(topic, doc, problems):
+    """A device payload split as Home Assistant splits it: an entry for the payload
+    as a whole, then one per component with the root's shared options inherited."""
+    root = expand_config(doc, "the root", problems)
+    for key in sorted(set(root) - ROOT_KEYS):
+        problems.append("%r at the root: Home Assistant refuses the whole payload" % key)
+    for key, short in (("device", "dev"), ("origin", "o")):
+        if not isinstance(root.get(key), dict):
+            problems.append("no %s (%s) mapping at the root: Home Assistant refuses the whole payload"
+                            % (key, short))
+    components = root.get("components")
+    if not isinstance(components, dict) or not components:
+        problems.append("components (cmps) missing or empty: the payload announces nothing")
+        components = {}
+    head = Entry(topic, problems)
+    head.mentions = set(components)
+    entries = [head]
+    for cid, comp in components.items():
+        own, label = [], "%s#%s" % (topic, cid)
+        if not ID_PART_RE.match(cid):
+            own.append("component id %r is not [A-Za-z0-9_-]+" % cid)
+        if not isinstance(comp, dict):
+            entries.append(Entry(label, own + ["component is not a mapping"], key=cid))
+            continue
+        cfg = expand_config(comp, "the component", own, inner=False)
+        platform = cfg.pop("platform", None)
+        if platform is not None and not cfg:
+            continue  # its platform alone: the removal of this component
+        if platform is None:
+            own.append("component without platform (p): Home Assistant refuses the whole payload")
+        elif platform not in PLATFORMS:
+            own.append("platform %r: not sensor or binary_sensor" % (platform,))
+        if "unique_id" not in cfg:
+            own.append("component without unique_id: Home Assistant refuses the whole payload")
+        for key in ("device", "origin"):
+            if key in cfg:
+                own.append("%s in a component: Home Assistant takes it from the root only" % key)
+        for key in SHARED_OPTIONS:
+            if key in root and key not in cfg:
+                cfg[key] = root[key]
+        cfg["device"], cfg["origin"] = root.get("device"), root.get("origin")
+        entries.append(Entry("%s (%s)" % (cfg.get("unique_id"), label), own,
+                             platform if platform in PLATFORMS else None, cfg, cid))
+    return entries
+
+
+def announce(topic, payload):
+    """The entries of one non-empty config payload."""
+    try:
+        doc = json.loads(payload)
+    except ValueError:
+        return [Entry(topic, ["payload is not JSON"])]
+    if not isinstance(doc, dict):
+        return [Entry(topic, ["payload is not a JSON object"])]
+    problems = []
+    if "\n" in payload or payload != json.dumps(doc, separators=(",", ":"), ensure_ascii=False):
         problems.append("payload is not compact JSON")
+    component = discovery_component(topic)
+    if component == "device":
+        return device_entries(topic, doc, problems)
+    if component is None:
+        problems.append("discovery topic %r: not <prefix>/<sensor|binary_sensor|device>/"
+                        "[<node_id>/]<object_id>/config" % topic)
+    cfg = expand_config(doc, "the config", problems)
+    return [Entry("%s (%s)" % (cfg.get("unique_id"), topic), problems, component, cfg)]
+
+
+def compare(earlier, entries):
+    """What Home Assistant makes of a payload replacing the earlier one on its topic."""
+    before = {e.key: e for e in earlier if e.cfg is not None}
+    after = {e.key: e for e in entries if e.cfg is not None}
+    head = entries[0]
+    for key, old in before.items():
+        new = after.get(key)
+        if new is not None and new.cfg.get("unique_id") != old.cfg.get("unique_id"):
+            new.problems.append("this discovery id announced unique_id %r before: two entities on it?"
+                                % (old.cfg.get("unique_id"),))
+        elif new is None and head.mentions is not None and key not in head.mentions:
+            head.problems.append("component %r left out without being removed first (its platform "
+                                 "alone): Home Assistant keeps it until it restarts" % key)
+
+
+def normalise(lines):
+    """Replays the config lines; returns the entries of what Home Assistant holds at
+    the end, each entity's config with every key in full, in publish order."""
+    live = {}  # discovery topic -> the entries of its latest payload
+    for line in lines:
+        if line["kind"] != "config":
+            continue
+        topic, payload = line["topic"], line["payload"]
+        earlier = live.pop(topic, [])
+        if payload == "":
+            continue  # a removal
+        entries = announce(topic, payload)
+        compare(earlier, entries)
+        holders = [e for es in live.values() for e in es if e.cfg is not None]
+        for e in entries:
+            if e.cfg is None:
+                continue
+            uid = e.cfg.get("unique_id")
+            twin = next((h for h in holders if uid is not None and h.cfg.get("unique_id") == uid), None)
+            if twin is not None:
+                e.problems.append("duplicate unique_id, also in %s: Home Assistant ignores this one"
+                                  % twin.label)
+            holders.append(e)
+        live[topic] = entries
+    return [e for es in live.values() for e in es]
+
+
+# ---- The checks, on each entity config in full ----
+
+def check_static(component, cfg, problems):
+    if component not in PLATFORMS:
+        return  # the topic or the platform is wrong: said already
     for key in ("name", "unique_id", "state_topic"):
         if not isinstance(cfg.get(key), str) or not cfg[key]:
             problems.append("missing %s" % key)
@@ -160,7 +377,7 @@ def check_static(topic, cfg, payload, problems):
             problems.append("a binary_sensor has no unit or state_class")
         if dc is not None and dc not in BINARY_CLASSES:
             problems.append("binary_sensor device_class %r not known to this checker" % dc)
-        return component
+        return
     if sc is not None and sc not in ALL_STATE_CLASSES:
         problems.append("state_class %r" % sc)
     if dc is not None:
@@ -173,7 +390,6 @@ def check_static(topic, cfg, payload, problems):
                 problems.append("state_class %r not allowed with device_class %r" % (sc, dc))
     if is_numeric(cfg) and sc is None:
         problems.append("numeric sensor without state_class: no long-term statistics")
-    return component
 
 
 def is_numeric(cfg):
@@ -218,34 +434,24 @@ def shape(topic):
 
 
 def check(lines):
-    """Returns {label: [problems]}, one entry per config."""
-    configs = [(l["topic"], l["payload"]) for l in lines if l["kind"] == "config"]
+    """Returns {label: [problems]}: one entry per entity config and per device
+    payload Home Assistant holds after the config lines."""
     states = [(l["topic"], l["payload"]) for l in lines if l["kind"] == "state"]
     published = {t for t, _ in states}
+    held = normalise(lines)
     identifiers = set()
-    for _, payload in configs:
-        try:
-            identifiers.update(json.loads(payload)["device"]["identifiers"])
-        except (ValueError, KeyError, TypeError):
-            pass
-    report, seen_uid, coverage = {}, {}, {}
-    for topic, payload in configs:
-        problems = []
-        try:
-            cfg = json.loads(payload)
-        except ValueError:
-            report[topic] = ["payload is not JSON"]
-            continue
-        label = "%s (%s)" % (cfg.get("unique_id"), topic)
-        if label in report:
-            label += " #%d" % len(report)
-            problems.append("discovery topic repeated: this config replaces the earlier one")
+    for e in held:
+        dev = e.cfg.get("device") if e.cfg is not None else None
+        ids = dev.get("identifiers") if isinstance(dev, dict) else None
+        identifiers.update(i for i in (ids if isinstance(ids, list) else [ids]) if isinstance(i, str))
+    report, coverage = {}, {}
+    for e in held:
+        cfg, component, label, problems = e.cfg, e.component, e.label, e.problems
         report[label] = problems
-        component = check_static(topic, cfg, payload, problems)
+        if cfg is None:
+            continue
+        check_static(component, cfg, problems)
         uid = cfg.get("unique_id")
-        if uid in seen_uid:
-            problems.append("duplicate unique_id, also in %s" % seen_uid[uid])
-        seen_uid.setdefault(uid, topic)
         dev = cfg.get("device") if isinstance(cfg.get("device"), dict) else {}
         if dev.get("via_device") is not None and dev["via_device"] not in identifiers:
             problems.append("via_device %r is no device we announce" % dev["via_device"])
@@ -253,7 +459,7 @@ def check(lines):
         for a in entries:
             if a[0] not in published:
                 problems.append("availability topic %s is never published: always unavailable" % a[0])
-        if component not in ("sensor", "binary_sensor") or not isinstance(cfg.get("state_topic"), str):
+        if component not in PLATFORMS or not isinstance(cfg.get("state_topic"), str):
             continue
         if cfg["state_topic"] not in published:
             problems.append("nothing is published on state_topic %s" % cfg["state_topic"])
@@ -344,7 +550,7 @@ def load(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-# ---- Self-test: a small good setup passes, and each broken variant is caught ----
+# ---- Self-test: a small good setup passes in both forms, and each broken variant is caught ----
 
 ECU, UID = "216200033510", "804000070564"
 ECU_TOPIC, INV_TOPIC = "aps/" + ECU, "aps/%s/%s" % (ECU, UID)
@@ -401,13 +607,82 @@ STATES = [
 ]
 
 
-def lines_of(setup, states=STATES):
-    lines = []
-    for component, cfg in setup:
-        topic = "homeassistant/%s/%s/config" % (component, cfg["unique_id"])
-        lines.append({"kind": "config", "topic": topic,
-                      "payload": json.dumps(cfg, separators=(",", ":"), ensure_ascii=False)})
-    return lines + [{"kind": "state", "topic": t, "payload": p} for t, p in states]
+def config_line(topic, doc):
+    """A config line; doc None publishes an empty payload (a removal)."""
+    payload = "" if doc is None else json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    return {"kind": "config", "topic": topic, "payload": payload}
+
+
+def state_lines(states):
+    return [{"kind": "state", "topic": t, "payload": p} for t, p in states]
+
+
+def component_ids():
+    """Each good config's id, <object> of aps_<device>_<object>.  Topics and component
+    ids come from it, so a case that changes a unique_id keeps them, as the plugin would."""
+    return [cfg["unique_id"].split("_", 2)[2] for _, cfg in good_setup()]
+
+
+def entity_lines(setup):
+    """The setup in per-entity form, keys in full."""
+    return [config_line("homeassistant/%s/aps_%s_%s/config"
+                        % (component, cfg["device"]["identifiers"][0], cid), cfg)
+            for (component, cfg), cid in zip(setup, component_ids())]
+
+
+def device_topic(dev_id):
+    return "homeassistant/device/aps_%s/config" % dev_id
+
+
+def abbreviated(cfg):
+    """An entity config or a device root with the keys Home Assistant knows abbreviated."""
+    def short(mapping, table):
+        inverse = {name: abbr for abbr, name in table.items()}
+        return {inverse.get(k, k): v for k, v in mapping.items()}
+    out = short(cfg, ABBREVIATIONS)
+    if isinstance(out.get("avty"), list):
+        out["avty"] = [short(e, ABBREVIATIONS) if isinstance(e, dict) else e for e in out["avty"]]
+    for key, table in (("dev", DEVICE_ABBREVIATIONS), ("o", ORIGIN_ABBREVIATIONS)):
+        if isinstance(out.get(key), dict):
+            out[key] = short(out[key], table)
+    if isinstance(out.get("cmps"), dict):
+        out["cmps"] = {cid: abbreviated(c) for cid, c in out["cmps"].items()}
+    return out
+
+
+def device_docs(setup):
+    """The setup in device form, as [topic, payload] pairs: the configs grouped by
+    device, a shared option at the root when every component has it (with the
+    value most of them have; the others keep theirs), keys abbreviated."""
+    devices = {}
+    for (component, cfg), cid in zip(setup, component_ids()):
+        cfg = dict(cfg, platform=component)
+        root = {"device": cfg.pop("device"), "origin": cfg.pop("origin"), "components": {}}
+        root = devices.setdefault(root["device"]["identifiers"][0], root)
+        root["components"][cid] = cfg
+    docs = []
+    for dev_id, root in devices.items():
+        components = root.pop("components")  # put back last, after the shared options
+        for key in SHARED_OPTIONS:
+            values = [json.dumps(c[key]) for c in components.values() if key in c]
+            if values and len(values) == len(components):
+                common = max(values, key=values.count)
+                root[key] = json.loads(common)
+                for c in components.values():
+                    if json.dumps(c[key]) == common:
+                        del c[key]
+        root["components"] = components
+        docs.append([device_topic(dev_id), abbreviated(root)])
+    return docs
+
+
+def device_lines(setup):
+    """The setup in device form."""
+    return [config_line(t, d) for t, d in device_docs(setup)]
+
+
+def lines_of(setup, states=STATES, form=entity_lines):
+    return form(setup) + state_lines(states)
 
 
 def mutate(dev_id, obj, **changes):
@@ -477,24 +752,127 @@ SELF_TESTS = [
 ]
 
 
+# Every case above runs in both forms: in device form the converter keeps an
+# option in the components unless all of them have it, so none is skipped.
+
+
+def doc_of(docs, dev_id):
+    return next(d for t, d in docs if t == device_topic(dev_id))
+
+
+def cmp_of(docs, dev_id, cid):
+    return doc_of(docs, dev_id)["cmps"][cid]
+
+
+def device_case(*changes):
+    """A device-form case: each change edits the [topic, payload] pairs in turn."""
+    def lines():
+        docs = device_docs(good_setup())
+        for change in changes:
+            change(docs)
+        return [config_line(t, d) for t, d in docs] + state_lines(STATES)
+    return lines
+
+
+def republished(dev_id, change):
+    """A change: the device's payload published again, changed by change(copy)."""
+    def apply(docs):
+        doc = json.loads(json.dumps(doc_of(docs, dev_id)))
+        change(doc)
+        docs.append([device_topic(dev_id), doc])
+    return apply
+
+
+def migration(device_first):
+    """The good setup per entity, then in device form, the legacy topics emptied."""
+    def lines():
+        legacy = entity_lines(good_setup())
+        clear = [dict(l, payload="") for l in legacy]
+        devices = device_lines(good_setup())
+        return legacy + (devices + clear if device_first else clear + devices) + state_lines(STATES)
+    return lines
+
+
+TWO_STATUS_TOPICS = [{"t": "aps/status"}, {"t": "aps/%s/status" % ECU}]
+DEVICE_TESTS = [  # (title, lines, a problem containing this, or None: no problem at all)
+    ("legacy topics emptied, then the device payloads", migration(False), None),
+    ("device payloads before the legacy topics are emptied", migration(True), "duplicate unique_id"),
+    ("identical re-announce, per entity", lambda: entity_lines(good_setup()) + lines_of(good_setup()), None),
+    ("identical re-announce, per device",
+     lambda: device_lines(good_setup()) + lines_of(good_setup(), form=device_lines), None),
+    ("removal of a device never announced",
+     device_case(lambda d: d.insert(0, [device_topic("000000000000"), None])), None),
+    ("component removed by its platform alone, then left out",
+     device_case(republished(UID, lambda doc: doc["cmps"].update(signal={"p": "sensor"})),
+                 republished(UID, lambda doc: doc["cmps"].pop("signal"))), None),
+    ("component left out without a removal",
+     device_case(republished(UID, lambda doc: doc["cmps"].pop("signal"))), "left out"),
+    ("component without p", device_case(lambda d: cmp_of(d, UID, "power").pop("p")), "without platform"),
+    ("component of platform switch", device_case(lambda d: cmp_of(d, UID, "power").update(p="switch")),
+     "not sensor or binary_sensor"),
+    ("component without uniq_id", device_case(lambda d: cmp_of(d, UID, "signal").pop("uniq_id")),
+     "without unique_id"),
+    ("root without o", device_case(lambda d: doc_of(d, ECU).pop("o")), "no origin (o)"),
+    ("root without dev", device_case(lambda d: doc_of(d, UID).pop("dev")), "no device (dev)"),
+    ("dev inside a component",
+     device_case(lambda d: cmp_of(d, UID, "signal").update(dev={"ids": [UID], "name": "Signal"})),
+     "from the root only"),
+    ("val_tpl at the root", device_case(lambda d: doc_of(d, UID).update(val_tpl="{{ value }}")),
+     "refuses the whole payload"),
+    ("unknown key in dev", device_case(lambda d: doc_of(d, UID)["dev"].update(model_name="DS3")),
+     "'model_name' in device"),
+    ("cmps empty", device_case(lambda d: doc_of(d, ECU).update(cmps={})), "components (cmps)"),
+    ("component id with a dot",
+     device_case(lambda d: doc_of(d, UID)["cmps"].update({"power.1": doc_of(d, UID)["cmps"].pop("power")})),
+     "component id"),
+    ("component avty drops the inverter's online entry",
+     device_case(lambda d: cmp_of(d, UID, "power").update(avty=TWO_STATUS_TOPICS)), "stale"),
+    ("two devices give one unique_id",
+     device_case(lambda d: cmp_of(d, ECU, "power").update(uniq_id="aps_%s_power" % UID)),
+     "duplicate unique_id"),
+    ("uniq_id and unique_id in one component",
+     device_case(lambda d: cmp_of(d, UID, "power").update(unique_id="aps_%s_watts" % UID)), "has both"),
+    ("ids and identifiers in dev", device_case(lambda d: doc_of(d, UID)["dev"].update(identifiers=[UID])),
+     "has both"),
+    ("ECU device emptied, its inverter stays", device_case(lambda d: d.append([device_topic(ECU), None])),
+     "via_device"),
+    ("a component's unique_id changes", device_case(
+        republished(UID, lambda doc: doc["cmps"]["power"].update(uniq_id="aps_%s_watts" % UID))),
+     "announced unique_id"),
+]
+
+
 def run_self_test(check_fn):
     passed = failed = 0
-    report = check_fn(lines_of(good_setup()))
-    bad = {k: v for k, v in report.items() if v}
-    if bad or len(report) != len(good_setup()):
-        print("FAIL good setup is rejected: %r" % bad)
-        failed += 1
-    else:
-        passed += 1
-    for title, change, want in SELF_TESTS:
-        changed = change(good_setup())
-        lines = lines_of(*changed) if isinstance(changed, tuple) else lines_of(changed)
-        problems = [p for ps in check_fn(lines).values() for p in ps]
-        if any(want in p for p in problems):
-            passed += 1
+
+    def verdict(title, lines, want, size=None):
+        nonlocal passed, failed
+        report = check_fn(lines)
+        problems = [p for ps in report.values() for p in ps]
+        if want is None:
+            ok = not problems and size in (None, len(report))
         else:
-            failed += 1
-            print("FAIL self-test %r: no problem containing %r, got %r" % (title, want, problems))
+            ok = any(want in p for p in problems)
+        passed, failed = passed + ok, failed + (not ok)
+        if not ok:
+            print("FAIL self-test %r: want %s, got %d entries, problems %r"
+                  % (title, "none" if want is None else repr(want), len(report), problems))
+
+    verdict("good setup, per entity", lines_of(good_setup()), None, len(good_setup()))
+    verdict("good setup, per device", lines_of(good_setup(), form=device_lines), None, len(good_setup()) + 2)
+    full = [{e.cfg["unique_id"]: e.cfg for e in normalise(form(good_setup())) if e.cfg is not None}
+            for form in (entity_lines, device_lines)]
+    ok = full[0] == full[1] and len(full[0]) == len(good_setup())
+    passed, failed = passed + ok, failed + (not ok)
+    if not ok:
+        print("FAIL self-test: the device form does not expand to the per-entity configs")
+    for title, change, want in SELF_TESTS:
+        for form in (entity_lines, device_lines):
+            changed = change(good_setup())
+            setup, states = changed if isinstance(changed, tuple) else (changed, STATES)
+            verdict("%s, %s" % (title, form.__name__), lines_of(setup, states, form), want)
+    for title, lines, want in DEVICE_TESTS:
+        verdict(title, lines(), want)
     print("%d passed, %d failed" % (passed, failed))
     return failed
 

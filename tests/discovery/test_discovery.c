@@ -1,7 +1,8 @@
 /*
  * test_discovery.c - the Home Assistant discovery configs built from the real
- * captures: counts, unique ids, topics, two configs written out by hand, and
- * the refusals.  With a path argument it also writes every config and the
+ * captures: one per device, its entities counted, unique ids, topics, two
+ * configs written out by hand, the clearing of the per-entity configs of the
+ * past, and the refusals.  With a path argument it also writes every config and the
  * state messages the plugin would publish for the same captures, one JSON
  * object per line, for ha_check.py to hold against Home Assistant's rules.
  */
@@ -137,52 +138,96 @@ static const struct discovery_ctx plain_ctx = {
 	.origin_sw = "0.1.0",
 };
 
-/* Every config emitted since `from`: topic shape and the payload's own ids agree. */
-static void check_configs(size_t from, const char *prefix, const char *what)
+/* Every device config emitted since `from`: topic shape and the ids of its
+ * entities agree; returns the number of entities. */
+static int check_configs(size_t from, const char *prefix, const char *what)
 {
+	int entities = 0;
 	for (size_t i = from; i < message_count; i++) {
 		const char *topic = messages[i].topic;
 		cJSON *cfg = cJSON_Parse(messages[i].payload);
-		const cJSON *uid = cJSON_GetObjectItemCaseSensitive(cfg, "unique_id");
-		const cJSON *eid = cJSON_GetObjectItemCaseSensitive(cfg, "default_entity_id");
-		CHECK(cfg != NULL && cJSON_IsString(uid) && cJSON_IsString(eid), "%s: %s parses", what, topic);
-		if (!cJSON_IsString(uid) || !cJSON_IsString(eid)) {
+		const cJSON *ids = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cfg, "dev"), "ids");
+		const cJSON *id = cJSON_GetArrayItem(ids, 0);
+		const cJSON *cmps = cJSON_GetObjectItemCaseSensitive(cfg, "cmps");
+		CHECK(cJSON_IsString(id) && cJSON_IsObject(cmps) && cJSON_HasObjectItem(cfg, "o"), "%s: %s parses", what,
+		      topic);
+		if (!cJSON_IsString(id) || !cJSON_IsObject(cmps)) {
 			cJSON_Delete(cfg);
 			continue;
 		}
-		char want_topic[512], want_eid[128];
-		const char *domain = strncmp(eid->valuestring, "binary_sensor.", 14) == 0 ? "binary_sensor" : "sensor";
-		snprintf(want_topic, sizeof(want_topic), "%s/%s/%s/config", prefix, domain, uid->valuestring);
-		snprintf(want_eid, sizeof(want_eid), "%s.%s", domain, uid->valuestring);
-		CHECK(strcmp(topic, want_topic) == 0, "%s: topic %s, want %s", what, topic, want_topic);
-		CHECK(strcmp(eid->valuestring, want_eid) == 0, "%s: %s", what, eid->valuestring);
-		CHECK(strncmp(uid->valuestring, "aps_", 4) == 0, "%s: unique_id %s", what, uid->valuestring);
-		CHECK(!cJSON_HasObjectItem(cfg, "object_id"), "%s: no deprecated object_id", what);
+		char want[512];
+		snprintf(want, sizeof(want), "%s/device/aps_%s/config", prefix, id->valuestring);
+		CHECK(strcmp(topic, want) == 0, "%s: topic %s, want %s", what, topic, want);
+		const cJSON *c;
+		cJSON_ArrayForEach(c, cmps) {
+			const cJSON *p = cJSON_GetObjectItemCaseSensitive(c, "p");
+			const cJSON *uid = cJSON_GetObjectItemCaseSensitive(c, "uniq_id");
+			const cJSON *eid = cJSON_GetObjectItemCaseSensitive(c, "default_entity_id");
+			entities++;
+			CHECK(cJSON_IsString(p) && cJSON_IsString(uid) && cJSON_IsString(eid), "%s: %s/%s", what, topic,
+			      c->string);
+			if (!cJSON_IsString(p) || !cJSON_IsString(uid) || !cJSON_IsString(eid)) continue;
+			CHECK(strcmp(p->valuestring, "sensor") == 0 || strcmp(p->valuestring, "binary_sensor") == 0,
+			      "%s: platform %s", what, p->valuestring);
+			snprintf(want, sizeof(want), "aps_%s_%s", id->valuestring, c->string);
+			CHECK(strcmp(uid->valuestring, want) == 0, "%s: unique_id %s, want %s", what, uid->valuestring,
+			      want);
+			snprintf(want, sizeof(want), "%s.%s", p->valuestring, uid->valuestring);
+			CHECK(strcmp(eid->valuestring, want) == 0, "%s: %s", what, eid->valuestring);
+			CHECK(!cJSON_HasObjectItem(c, "dev") && !cJSON_HasObjectItem(c, "o"), "%s: %s overrides device",
+			      what, uid->valuestring);
+		}
 		CHECK(strchr(messages[i].payload, '\n') == NULL && strstr(messages[i].payload, "\": ") == NULL,
 		      "%s: compact JSON", what);
+		CHECK(strlen(messages[i].payload) < DISCOVERY_PAYLOAD_MAX, "%s: %zu bytes", what,
+		      strlen(messages[i].payload));
 		for (size_t j = 0; j < i; j++)
 			CHECK(strcmp(messages[j].topic, topic) != 0, "%s: %s emitted twice", what, topic);
 		cJSON_Delete(cfg);
 	}
+	return entities;
 }
 
-/* The latest config emitted for unique_id. */
-static const char *find_config(const char *unique_id)
+/* The latest config emitted on topic. */
+static const char *find_config(const char *topic)
 {
-	char tail[96];
-	snprintf(tail, sizeof(tail), "/%s/config", unique_id);
-	for (size_t i = message_count; i-- > 0;) {
-		size_t n = strlen(messages[i].topic), t = strlen(tail);
-		if (n > t && strcmp(messages[i].topic + n - t, tail) == 0) return messages[i].payload;
-	}
+	for (size_t i = message_count; i-- > 0;)
+		if (strcmp(messages[i].topic, topic) == 0) return messages[i].payload;
 	return NULL;
 }
 
-static void expect_config(const char *unique_id, const char *want)
+/* Whether the latest config of device id has an entity with that object id. */
+static bool has_entity(const char *id, const char *object)
 {
-	const char *got = find_config(unique_id);
-	CHECK(got != NULL && strcmp(got, want) == 0, "%s:\n  got  %s\n  want %s", unique_id,
-	      got ? got : "(none)", want);
+	char topic[DISCOVERY_TOPIC_MAX];
+	snprintf(topic, sizeof(topic), "homeassistant/device/aps_%s/config", id);
+	cJSON *cfg = cJSON_Parse(find_config(topic) ? find_config(topic) : "");
+	bool found = cJSON_HasObjectItem(cJSON_GetObjectItemCaseSensitive(cfg, "cmps"), object);
+	cJSON_Delete(cfg);
+	return found;
+}
+
+static void expect_config(const char *topic, const char *want)
+{
+	const char *got = find_config(topic);
+	CHECK(got != NULL && strcmp(got, want) == 0, "%s:\n  got  %s\n  want %s", topic, got ? got : "(none)", want);
+}
+
+/* The per-entity topics of the past, each cleared with an empty payload. */
+struct cleared {
+	size_t count;
+	bool all_empty;
+	char first[DISCOVERY_TOPIC_MAX], last[DISCOVERY_TOPIC_MAX];
+};
+
+static int collect_cleared(void *arg, const char *topic, const char *payload)
+{
+	struct cleared *c = arg;
+	if (c->count++ == 0) snprintf(c->first, sizeof(c->first), "%s", topic);
+	snprintf(c->last, sizeof(c->last), "%s", topic);
+	c->all_empty = c->all_empty && payload[0] == '\0';
+	write_line("config", topic, payload);
+	return 0;
 }
 
 /* Discovery for a whole capture, then its state messages as the plugin sends them. */
@@ -190,21 +235,32 @@ static void run_capture(const struct capture *c, const char *what, int want_tota
 {
 	size_t from = message_count;
 	struct aps_cycle cycle = cycle_of(c);
+	/* As the plugin does at its first cycle: the past cleared, then the devices. */
+	struct cleared past = { .all_empty = true };
+	CHECK(discovery_ecu_legacy(&plain_ctx, &c->info, collect_cleared, &past) == 10, "%s: ECU legacy", what);
+	for (size_t i = 0; c->has_inv && i < c->inv.count; i++)
+		CHECK(discovery_inverter_legacy(&plain_ctx, c->info.ecu_id, &c->records[i], collect_cleared, &past) ==
+		          1 + 5 + APS_MAX_CHANNELS + APS_MAX_VOLTAGES,
+		      "%s: inverter legacy", what);
+	CHECK(past.all_empty, "%s: legacy payloads not empty", what);
+
 	int total = discovery_ecu(&plain_ctx, &c->info, collect, NULL);
-	CHECK(total == 10, "%s: ECU configs %d, want 10", what, total);
+	CHECK(total == 10, "%s: ECU entities %d, want 10", what, total);
 	for (size_t i = 0; c->has_inv && i < c->inv.count; i++) {
 		int n = discovery_inverter(&plain_ctx, c->info.ecu_id, c->info.firmware, &c->records[i],
 		                           collect, NULL);
 		int want = strcmp(c->records[i].type, "00") == 0
 		               ? 1
 		               : 1 + 4 + (c->records[i].voltages > 0) + c->records[i].channels + c->records[i].voltages;
-		CHECK(n == want, "%s: inverter %s (type %s) configs %d, want %d", what, c->records[i].uid,
+		CHECK(n == want, "%s: inverter %s (type %s) entities %d, want %d", what, c->records[i].uid,
 		      c->records[i].type, n, want);
 		total += n;
 	}
-	CHECK(total == want_total, "%s: %d configs, want %d", what, total, want_total);
-	CHECK(message_count - from == (size_t)want_total, "%s: collected %zu", what, message_count - from);
-	check_configs(from, "homeassistant", what);
+	CHECK(total == want_total, "%s: %d entities, want %d", what, total, want_total);
+	size_t devices = 1 + (c->has_inv ? c->inv.count : 0);
+	CHECK(message_count - from == devices, "%s: %zu configs, want one per device (%zu)", what,
+	      message_count - from, devices);
+	CHECK(check_configs(from, "homeassistant", what) == want_total, "%s: entities in the configs", what);
 
 	char topic[DISCOVERY_TOPIC_MAX];
 	write_line("state", "aps/status", "online");
@@ -230,7 +286,7 @@ static void run_capture(const struct capture *c, const char *what, int want_tota
 	publish_state(topic, diag);
 }
 
-/* The exact text of one ECU and one panel config, with a topic prefix set. */
+/* The exact text of the ECU's and a QS1's config, with a topic prefix set. */
 static void test_exact(const struct capture *c)
 {
 	const struct discovery_ctx ctx = {
@@ -247,57 +303,33 @@ static void test_exact(const struct capture *c)
 	CHECK(discovery_inverter(&ctx, c->info.ecu_id, NULL, &c->records[0], collect, NULL) == 11,
 	      "prefixed QS1");
 	out = saved;
-	check_configs(from, "ha", "prefixed");
-	CHECK(strcmp(messages[from + 2].topic, "ha/sensor/aps_216200033510_lifetime_energy/config") == 0,
-	      "third config is lifetime_energy: %s", messages[from + 2].topic);
-	expect_config("aps_216200033510_lifetime_energy",
-		"{\"name\":\"Lifetime energy\",\"unique_id\":\"aps_216200033510_lifetime_energy\","
-		"\"default_entity_id\":\"sensor.aps_216200033510_lifetime_energy\","
-		"\"state_topic\":\"solar/aps/216200033510\","
-		"\"value_template\":\"{{ value_json.lifetime_energy | default('') }}\","
-		"\"device_class\":\"energy\",\"unit_of_measurement\":\"kWh\",\"state_class\":\"total_increasing\","
-		"\"availability\":["
-		"{\"topic\":\"solar/aps/status\",\"payload_available\":\"online\",\"payload_not_available\":\"offline\"},"
-		"{\"topic\":\"solar/aps/216200033510/status\",\"payload_available\":\"online\","
-		"\"payload_not_available\":\"offline\"}],"
-		"\"availability_mode\":\"all\","
-		"\"device\":{\"identifiers\":[\"216200033510\"],\"name\":\"APS ECU 216200033510\","
-		"\"manufacturer\":\"APsystems\",\"model\":\"ECU-R-PRO\",\"sw_version\":\"ECU_R_PRO_2.1.17\"},"
-		"\"origin\":{\"name\":\"mosquitto-aps-ecu\",\"sw_version\":\"0.1.0\","
-		"\"support_url\":\"https://example.invalid/aps\"}}");
-	expect_config("aps_804000070564_panel_3_power",
-		"{\"name\":\"Panel 3 power\",\"unique_id\":\"aps_804000070564_panel_3_power\","
-		"\"default_entity_id\":\"sensor.aps_804000070564_panel_3_power\","
-		"\"state_topic\":\"solar/aps/216200033510/804000070564\","
-		"\"value_template\":\"{{ value_json.panel_3_power | default('') }}\","
-		"\"device_class\":\"power\",\"unit_of_measurement\":\"W\",\"state_class\":\"measurement\","
-		"\"availability\":["
-		"{\"topic\":\"solar/aps/status\",\"payload_available\":\"online\",\"payload_not_available\":\"offline\"},"
-		"{\"topic\":\"solar/aps/216200033510/status\",\"payload_available\":\"online\","
-		"\"payload_not_available\":\"offline\"},"
-		"{\"topic\":\"solar/aps/216200033510/804000070564\",\"payload_available\":\"online\","
-		"\"payload_not_available\":\"offline\","
-		"\"value_template\":\"{{ 'online' if value_json.online else 'offline' }}\"}],"
-		"\"availability_mode\":\"all\","
-		"\"device\":{\"identifiers\":[\"804000070564\"],\"name\":\"APS Inverter 804000070564\","
-		"\"manufacturer\":\"APsystems\",\"model\":\"QS1\",\"via_device\":\"216200033510\"},"
-		"\"origin\":{\"name\":\"mosquitto-aps-ecu\",\"sw_version\":\"0.1.0\","
-		"\"support_url\":\"https://example.invalid/aps\"}}");
-	expect_config("aps_804000070564_online",
-		"{\"name\":\"Online\",\"unique_id\":\"aps_804000070564_online\","
-		"\"default_entity_id\":\"binary_sensor.aps_804000070564_online\","
-		"\"state_topic\":\"solar/aps/216200033510/804000070564\","
-		"\"value_template\":\"{{ 'ON' if value_json.online else 'OFF' }}\","
-		"\"device_class\":\"connectivity\",\"payload_on\":\"ON\",\"payload_off\":\"OFF\","
-		"\"availability\":["
-		"{\"topic\":\"solar/aps/status\",\"payload_available\":\"online\",\"payload_not_available\":\"offline\"},"
-		"{\"topic\":\"solar/aps/216200033510/status\",\"payload_available\":\"online\","
-		"\"payload_not_available\":\"offline\"}],"
-		"\"availability_mode\":\"all\","
-		"\"device\":{\"identifiers\":[\"804000070564\"],\"name\":\"APS Inverter 804000070564\","
-		"\"manufacturer\":\"APsystems\",\"model\":\"QS1\",\"via_device\":\"216200033510\"},"
-		"\"origin\":{\"name\":\"mosquitto-aps-ecu\",\"sw_version\":\"0.1.0\","
-		"\"support_url\":\"https://example.invalid/aps\"}}");
+	CHECK(check_configs(from, "ha", "prefixed") == 21, "prefixed: entities");
+	/* Each line of the file: a topic, a space, the config as it must be. */
+	FILE *f = fopen(APS_DISCOVERY_EXPECTED, "r");
+	char line[DISCOVERY_PAYLOAD_MAX + DISCOVERY_TOPIC_MAX];
+	int lines = 0;
+	CHECK(f != NULL, "%s: %s", APS_DISCOVERY_EXPECTED, strerror(errno));
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		char *space = strchr(line, ' ');
+		line[strcspn(line, "\n")] = '\0';
+		CHECK(space != NULL, "%s: no space in line %d", APS_DISCOVERY_EXPECTED, lines + 1);
+		if (space == NULL) break;
+		*space = '\0';
+		expect_config(line, space + 1);
+		lines++;
+	}
+	if (f != NULL) fclose(f);
+	CHECK(lines == 2, "%s: %d configs, want 2", APS_DISCOVERY_EXPECTED, lines);
+
+	struct cleared past = { .all_empty = true };
+	CHECK(discovery_ecu_legacy(&ctx, &c->info, collect_cleared, &past) == 10 && past.all_empty, "ECU legacy");
+	CHECK(strcmp(past.first, "ha/sensor/aps_216200033510_power/config") == 0, "first: %s", past.first);
+	CHECK(strcmp(past.last, "ha/sensor/aps_216200033510_last_error/config") == 0, "last: %s", past.last);
+	past = (struct cleared){ .all_empty = true };
+	CHECK(discovery_inverter_legacy(&ctx, c->info.ecu_id, &c->records[0], collect_cleared, &past) == 13,
+	      "QS1 legacy");
+	CHECK(strcmp(past.first, "ha/binary_sensor/aps_804000070564_online/config") == 0, "first: %s", past.first);
+	CHECK(strcmp(past.last, "ha/sensor/aps_804000070564_panel_3_voltage/config") == 0, "last: %s", past.last);
 }
 
 static int fail_second(void *arg, const char *topic, const char *payload)
@@ -372,19 +404,25 @@ static void test_refusals(const struct capture *c)
 	CHECK(discovery_inverter(&plain_ctx, info.ecu_id, "\x7f", &inv, collect, NULL) == 11,
 	      "odd inverter firmware");
 	for (size_t i = before; i < message_count; i++) {
-		CHECK(strstr(messages[i].payload, "\"sw_version\":\"ECU") == NULL &&
-		      strstr(messages[i].payload, "\"device\":{") != NULL, "%s: sw_version", messages[i].topic);
+		CHECK(strstr(messages[i].payload, "\"sw\":\"ECU") == NULL && strstr(messages[i].payload, "\"sw\":\"\\u") == NULL &&
+		      strstr(messages[i].payload, "\"dev\":{") != NULL, "%s: sw_version", messages[i].topic);
 		free(messages[i].topic);
 		free(messages[i].payload);
 	}
-	CHECK(message_count == before + 21, "odd firmware: %zu configs", message_count - before);
+	CHECK(message_count == before + 2, "odd firmware: %zu configs", message_count - before);
 	message_count = before;
 	out = saved;
 
-	/* An emit failure stops the build at once. */
+	/* An emit failure stops the build at once, and is told. */
 	int calls = 0;
-	CHECK(discovery_ecu(&plain_ctx, &c->info, fail_second, &calls) == -DISCOVERY_E_EMIT && calls == 2,
+	CHECK(discovery_ecu_legacy(&plain_ctx, &c->info, fail_second, &calls) == -DISCOVERY_E_EMIT && calls == 2,
 	      "emit failure: %d calls", calls);
+	calls = 1;
+	CHECK(discovery_ecu(&plain_ctx, &c->info, fail_second, &calls) == -DISCOVERY_E_EMIT && calls == 2,
+	      "emit failure of a device config");
+	CHECK(discovery_inverter_legacy(&plain_ctx, "2162000335", &inv, collect, NULL) == -DISCOVERY_E_ARG,
+	      "legacy: short ECU id");
+	CHECK(discovery_ecu_legacy(&plain_ctx, &c->info, NULL, NULL) == -DISCOVERY_E_ARG, "legacy: NULL emit");
 }
 
 int main(int argc, char **argv)
@@ -410,8 +448,9 @@ int main(int argc, char **argv)
 	/* Four DS3 (1 + 5 + 2 + 2) and four never-seen type 00 (online only). */
 	load_capture("ecu-r-pro-2162-ds3x4-unseen4-day", "ecu.hex", NULL, c);
 	run_capture(c, "ds3-unseen", 10 + 4 * 10 + 4 * 1);
-	CHECK(find_config("aps_704000038131_online") != NULL && find_config("aps_704000038131_signal") == NULL,
-	      "type 00: online only");
+	CHECK(has_entity("704000038131", "online") && !has_entity("704000038131", "signal"), "type 00: online only");
+	CHECK(has_entity("704000037390", "panel_2_voltage") && !has_entity("704000037390", "panel_3_power"),
+	      "DS3: two panels");
 	/* Night: five offline QS1 still get their entities (unavailable until sunrise). */
 	load_capture("ecu-c-qs1x5-unseen4-night", "ecu.hex", "215000000001", c);
 	run_capture(c, "ecu-c night", 10 + 5 * 11 + 4 * 1);
@@ -432,7 +471,8 @@ int main(int argc, char **argv)
 	load_capture("ecu-b-replaced-short-noend", "ecu.hex", NULL, c);
 	CHECK(!c->has_info && !c->has_inv, "short reply rejected by the parser");
 
-	/* unique_ids over everything emitted with the plain context are unique (the topic holds them). */
+	/* Device topics over everything emitted with the plain context are unique
+	 * (and with them the unique_ids, checked to be aps_<device id>_<object>). */
 	for (size_t i = 0; i < message_count; i++)
 		for (size_t j = i + 1; j < message_count; j++)
 			CHECK(strcmp(messages[i].topic, messages[j].topic) != 0, "duplicate %s", messages[i].topic);

@@ -201,9 +201,9 @@ def main():
         if "APS_ECU_TIMEZONE" in env:
             check_timestamp(ecu, env["APS_ECU_TIMEZONE"])
         if env.get("MQTT_DISCOVERY_ENABLED", "").lower() == "true":
-            [(topic, payload)] = r.receive(port, "homeassistant/#")
-            check(json.loads(payload).get("unique_id", "").startswith("aps_"),
-                  "discovery config %s: %s" % (topic, payload))
+            [(topic, payload)] = r.receive(port, "homeassistant/device/#")
+            uids = [c.get("uniq_id", "") for c in json.loads(payload).get("cmps", {}).values()]
+            check(uids and all(u.startswith("aps_") for u in uids), "discovery config %s: %s" % (topic, payload))
         log = r.log_text()
         check("MQTT_BROKER_HOST (environment) is ignored" in log,
               "the broker log does not say MQTT_BROKER_HOST is ignored:\n" + log)

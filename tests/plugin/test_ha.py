@@ -26,7 +26,18 @@ def opts(port, **more):
 
 
 def configs(sub):
-    return [(t, p) for _, t, p in messages(sub) if t.startswith("homeassistant/")]
+    """Device configs: homeassistant/device/... with a payload."""
+    return [(t, p) for _, t, p in messages(sub) if t.startswith("homeassistant/device/") and p]
+
+
+def clears(sub):
+    """Empty payloads on the per-entity topics of the past (aps2mqtt's)."""
+    return [(t, p) for _, t, p in messages(sub)
+            if t.startswith("homeassistant/") and not t.startswith("homeassistant/device/") and not p]
+
+
+def entities(payloads):
+    return sum(len(json.loads(p)["cmps"]) for p in payloads)
 
 
 def solar_longitude(local_hour):
@@ -41,22 +52,7 @@ def sim_requests(env, name, command):
     return env.read(name + ".log").count(command)
 
 
-def test_discovery(env):
-    sim = env.simulator("--replay", os.path.join(env.fixtures, "ecu-r-pro-2162-ds3x4-unseen4-day"), "--quiet")
-    broker = env.broker(opts(sim.port, discovery="true"))
-    sub = env.subscriber(broker.port)
-    wait_topic(sub, "aps/216200069349/diagnostics")
-    # 10 ECU entities, 10 per online DS3 (online, signal, temperature, frequency, power, voltage,
-    # 2 panel powers, 2 panel voltages), 1 per never-seen inverter.
-    wait_for(lambda: len({t for t, _ in configs(sub)}) >= 54, 10, "54 discovery configs")
-    time.sleep(1.5)
-    topics = [t for t, _ in configs(sub)]
-    check(len(set(topics)) == 54, "%d distinct configs" % len(set(topics)))
-    check(len(topics) == 54, "configs sent again without a reason: %d messages" % len(topics))
-    late = env.subscriber(broker.port, topic="homeassistant/#", name="late")
-    wait_for(lambda: len(messages(late)) >= 54, 5, "retained configs")
-    check(all(r for r, _, _ in messages(late)), "a discovery config is not retained")
-
+def ha_check(env, sub):
     lines = env.path("ha.jsonl")
     with open(lines, "w") as f:
         for _, t, p in messages(sub):
@@ -65,10 +61,81 @@ def test_discovery(env):
     r = subprocess.run([sys.executable, HA_CHECK, lines], capture_output=True, text=True)
     check(r.returncode == 0, "ha_check rejects what the plugin published:\n" + r.stdout[-3000:])
 
-    # Home Assistant restarts and says so: everything is announced again.
+
+def test_discovery(env):
+    sim = env.simulator("--replay", os.path.join(env.fixtures, "ecu-r-pro-2162-ds3x4-unseen4-day"), "--quiet")
+    broker = env.broker(opts(sim.port, discovery="true"))
+    sub = env.subscriber(broker.port)
+    wait_topic(sub, "aps/216200069349/diagnostics")
+    # One config per device: the ECU and its 8 inverters.
+    wait_for(lambda: len({t for t, _ in configs(sub)}) >= 9, 10, "9 device configs")
+    time.sleep(1.5)
+    topics = [t for t, _ in configs(sub)]
+    check(len(set(topics)) == 9, "%d distinct device configs" % len(set(topics)))
+    check(len(topics) == 9, "configs sent again without a reason: %d messages" % len(topics))
+    # 10 ECU entities, 10 per online DS3 (online, signal, temperature, frequency, power, voltage,
+    # 2 panel powers, 2 panel voltages), 1 per never-seen inverter.
+    latest_configs = {t: p for t, p in configs(sub)}
+    check(entities(latest_configs.values()) == 54, "%d entities, want 54" % entities(latest_configs.values()))
+    others = [t for _, t, _ in messages(sub) if t.startswith("homeassistant/")
+              and not t.startswith("homeassistant/device/") and t != "homeassistant/status"]
+    check(not others, "per-entity topics touched without clear_aps2mqtt_discovery: %s" % others[:3])
+    late = env.subscriber(broker.port, topic="homeassistant/#", name="late")
+    wait_for(lambda: len(messages(late)) >= 9, 5, "retained configs")
+    time.sleep(0.5)
+    check(len(messages(late)) == 9, "%d retained discovery messages, want 9" % len(messages(late)))
+    check(all(r for r, _, _ in messages(late)), "a discovery config is not retained")
+    ha_check(env, sub)
+
+    # Home Assistant restarts and says so: every device is announced again.
     subprocess.run([MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(broker.port), "-t", "homeassistant/status",
                     "-m", "online"], check=True)
-    wait_for(lambda: len(configs(sub)) >= 108, 10, "discovery sent again after homeassistant/status online")
+    wait_for(lambda: len(configs(sub)) >= 18, 10, "discovery sent again after homeassistant/status online")
+
+
+def aps2mqtt_config(component, dev_id, obj, state_topic, via=None):
+    """A config as aps2mqtt published it (retained), with its defects."""
+    cfg = {"name": obj, "unique_id": "aps_%s_%s" % (dev_id, obj), "state_topic": state_topic,
+           "value_template": "{{ value_json.%s }}" % obj, "availability_topic": "aps/status",
+           "device": {"identifiers": [dev_id], "name": "APS %s" % dev_id, "manufacturer": "APsystems"}}
+    if via:
+        cfg["device"]["via_device"] = via
+    return "homeassistant/%s/aps_%s_%s/config" % (component, dev_id, obj), json.dumps(cfg)
+
+
+def test_aps2mqtt_migration(env):
+    control = env.path("control")
+    with open(control, "w") as f:
+        f.write("refuse\n")
+    sim = env.simulator("--inverters", "2", "--start", "2026-06-21T12:00", "--control", control, "--quiet")
+    broker = env.broker(opts(sim.port, discovery="true", clear_aps2mqtt_discovery="true"))
+    ecu, uid = "216200000001", "704000000001"
+    legacy = [aps2mqtt_config("sensor", ecu, "power", "aps/" + ecu),
+              aps2mqtt_config("sensor", uid, "panel_2_power", "aps/%s/%s/2" % (ecu, uid), ecu),
+              aps2mqtt_config("binary_sensor", uid, "online", "aps/%s/%s" % (ecu, uid), ecu)]
+    for topic, payload in legacy:
+        subprocess.run([MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(broker.port), "-r", "-t", topic, "-m", payload],
+                       check=True)
+    sub = env.subscriber(broker.port)
+    wait_for(lambda: len(messages(sub)) >= 3, 5, "aps2mqtt's retained configs")
+    with open(control, "w") as f:
+        f.write("none\n")
+    wait_for(lambda: len(configs(sub)) >= 3, 15, "3 device configs")
+    order = [t for _, t, _ in messages(sub)]
+    for topic, _ in legacy:
+        cleared = [i for i, (_, t, p) in enumerate(messages(sub)) if t == topic and not p]
+        check(cleared, "aps2mqtt's %s not cleared" % topic)
+        check(cleared and cleared[0] < order.index("homeassistant/device/aps_%s/config" % ecu),
+              "%s cleared after the device configs" % topic)
+    # 10 topics for the ECU, 13 per inverter (every panel it may have).
+    check(len(clears(sub)) == 10 + 2 * 13, "%d topics cleared, want 36" % len(clears(sub)))
+    late = env.subscriber(broker.port, topic="homeassistant/#", name="late")
+    wait_for(lambda: len(messages(late)) >= 3, 5, "retained configs")
+    time.sleep(0.5)
+    retained = sorted(t for _, t, _ in messages(late))
+    check(retained == sorted("homeassistant/device/aps_%s/config" % i for i in (ecu, uid, "804000000002")),
+          "retained after the migration: %s" % retained)
+    ha_check(env, sub)
 
 
 def test_new_inverter(env):
@@ -81,15 +148,15 @@ def test_new_inverter(env):
     time.sleep(0.3)
     broker = env.broker(opts(port, discovery="true"))
     sub = env.subscriber(broker.port)
-    wait_topic(sub, "homeassistant/binary_sensor/aps_804000000002_online/config")
-    check(latest(sub, "homeassistant/binary_sensor/aps_901000000003_online/config") is None,
+    wait_topic(sub, "homeassistant/device/aps_804000000002/config")
+    check(latest(sub, "homeassistant/device/aps_901000000003/config") is None,
           "an inverter announced before it exists")
     sim.kill()
     sim.wait()
     env.spawn([env.aps_ecu, "simulate", "--port", str(port), "--inverters", "3", "--start", "2026-06-21T12:00",
                "--quiet"], "sim3")
-    wait_topic(sub, "homeassistant/binary_sensor/aps_901000000003_online/config", timeout=15)
-    again = [t for t, _ in configs(sub) if t == "homeassistant/binary_sensor/aps_704000000001_online/config"]
+    wait_topic(sub, "homeassistant/device/aps_901000000003/config", timeout=15)
+    again = [t for t, _ in configs(sub) if t == "homeassistant/device/aps_704000000001/config"]
     check(len(again) == 1, "known inverters announced again: %d" % len(again))
 
 
@@ -224,6 +291,7 @@ def test_timezone(env):
 TESTS = {
     "discovery": test_discovery,
     "new_inverter": test_new_inverter,
+    "aps2mqtt_migration": test_aps2mqtt_migration,
     "night_pause": night_test(0, "night", True),
     "night_no_answer": night_test(1, "badsig", True),
     "night_daylight": night_test(12, "night", False),

@@ -181,7 +181,9 @@ def strict_json(payload):
     return json.loads(text, parse_constant=_no_constants)
 
 
-DISCOVERY_TOPIC = re.compile(r"^homeassistant/(sensor|binary_sensor)/aps_[0-9a-f]{12}_[a-z0-9_]+/config$")
+DEVICE_TOPIC = re.compile(r"^homeassistant/device/aps_[0-9a-f]{12}/config$")
+# aps2mqtt's per-entity configs, cleared once a run with an empty payload.
+LEGACY_TOPIC = re.compile(r"^homeassistant/(sensor|binary_sensor)/aps_[0-9a-f]{12}_[a-z0-9_]+/config$")
 
 
 def check_payloads(msgs, ecu_ids=None):
@@ -191,7 +193,11 @@ def check_payloads(msgs, ecu_ids=None):
     n = 0
     for m in msgs:
         if m.topic.startswith("homeassistant/") and m.topic != "homeassistant/status":
-            check(DISCOVERY_TOPIC.match(m.topic), "unexpected discovery topic %r" % m.topic)
+            if LEGACY_TOPIC.match(m.topic):
+                check(m.payload == b"", "%s: a per-entity config, not a clearing: %r" % (m.topic, m.payload[:80]))
+                n += 1
+                continue
+            check(DEVICE_TOPIC.match(m.topic), "unexpected discovery topic %r" % m.topic)
             try:
                 check(isinstance(strict_json(m.payload), dict), "%s: not a JSON object" % m.topic)
             except ValueError as e:

@@ -88,7 +88,7 @@ def test_mutate(env):
     figures["ecu_ids_published"] = len({m.topic.split("/")[1] for m in msgs
                                         if m.topic.startswith("aps/") and m.topic != "aps/status"})
     # Each one stays retained in the broker: what a damaged inverter id costs.
-    retained = {m.topic: len(m.payload) for m in msgs if m.topic.startswith("homeassistant/")}
+    retained = {m.topic: len(m.payload) for m in msgs if m.topic.startswith("homeassistant/") and m.payload}
     figures["discovery_topics_retained"] = len(retained)
     figures["discovery_bytes_retained"] = sum(retained.values())
     figures["discovery_devices"] = len({t.split("/")[2][4:16] for t in retained})
