@@ -1,6 +1,7 @@
 #define _DEFAULT_SOURCE
 #include "conn.h"
 
+#include "alloc.h"
 #include "nbsock.h"
 
 #include <errno.h>
@@ -23,6 +24,14 @@ void conn_close(struct conn *c)
 		close(c->fd);
 		c->fd = -1;
 	}
+}
+
+void conn_release(struct conn *c)
+{
+	conn_close(c);
+	aps_free(c->buf);
+	c->buf = NULL;
+	c->received = c->frame_len = 0;
 }
 
 void conn_fail(struct conn *c, const char *fmt, ...)
@@ -51,6 +60,10 @@ int conn_start(struct conn *c, const struct sockaddr *addr, socklen_t addrlen, e
 	}
 	memcpy(c->request, request, request_len);
 	c->request_len = request_len;
+	if (c->buf == NULL && (c->buf = aps_realloc(NULL, APS_REPLY_MAX)) == NULL) {
+		conn_fail(c, "out of memory for the reply");
+		return -1;
+	}
 
 	int connected;
 	c->fd = nbsock_connect(addr, addrlen, &connected);
@@ -88,9 +101,9 @@ static void receive_some(struct conn *c)
 	for (;;) {
 		/* The frame check stops us at the declared length; a peer that keeps
 		 * sending without ever completing a frame runs into the buffer's end. */
-		size_t want = sizeof(c->buf) - c->received;
+		size_t want = APS_REPLY_MAX - c->received;
 		if (want == 0) {
-			conn_fail(c, "reply larger than %zu bytes", sizeof(c->buf));
+			conn_fail(c, "reply larger than %d bytes", APS_REPLY_MAX);
 			return;
 		}
 		ssize_t n = recv(c->fd, c->buf + c->received, want, MSG_DONTWAIT);

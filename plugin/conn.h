@@ -31,7 +31,9 @@ struct conn {
 	char request[APS_REQUEST_MAX];
 	size_t request_len;
 	size_t sent;
-	uint8_t buf[APS_REPLY_MAX];
+	/* APS_REPLY_MAX bytes from conn_start() to conn_release(): held only
+	 * while a poll cycle is under way, not by every idle ECU. */
+	uint8_t *buf;
 	size_t received;
 	size_t frame_len;
 	char error[160];
@@ -39,9 +41,9 @@ struct conn {
 
 void conn_init(struct conn *c);
 
-/* Opens a non-blocking socket and starts connecting to addr.  The request
- * for cmd must already be built by the caller into c->request. Returns 0, or
- * -1 with the connection FAILED (error set). */
+/* Opens a non-blocking socket and starts connecting to addr, with the reply
+ * buffer allocated if it is not.  Returns 0, or -1 with the connection FAILED
+ * (error set). */
 int conn_start(struct conn *c, const struct sockaddr *addr, socklen_t addrlen, enum aps_command cmd,
                const char *request, size_t request_len);
 
@@ -57,5 +59,9 @@ void conn_fail(struct conn *c, const char *fmt, ...) __attribute__((format(print
 
 /* Closes the socket, if any; idempotent. The state is kept. */
 void conn_close(struct conn *c);
+
+/* Closes the socket and frees the reply buffer (a DONE reply is gone);
+ * idempotent.  The next conn_start() allocates it again. */
+void conn_release(struct conn *c);
 
 #endif

@@ -1,6 +1,8 @@
 #define _DEFAULT_SOURCE
 #include "ecu_restart.h"
 
+#include "alloc.h"
+
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,10 +48,11 @@ static void start(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms)
 	                     "aps-ecu: ECU %s at %s: no answer for %u cycles: asking it to restart "
 	                     "(its hotspot settings are sent to port %u)",
 	                     e->state.ecu_id, p->label, e->state.failures, (unsigned)port);
-	memset(&e->restart.req, 0, sizeof(e->restart.req));
+	e->restart.req = aps_calloc(1, sizeof(*e->restart.req));
+	if (e->restart.req == NULL) return; /* tried again after the next failed cycle */
 	e->restart.in_progress = true;
 	e->restart.cooldown_until_ms = now_ms + ECU_RESTART_COOLDOWN_MS;
-	restart_start(&e->restart.req, (const struct sockaddr *)&addr, len, host, pl->cfg.wifi_ssid,
+	restart_start(e->restart.req, (const struct sockaddr *)&addr, len, host, pl->cfg.wifi_ssid,
 	              pl->cfg.wifi_passwd, now_ms, ECU_RESTART_TIMEOUT_MS);
 }
 
@@ -87,17 +90,17 @@ void ecu_restart_after_failure(struct aps_plugin *pl, struct ecu *e, uint64_t no
 int ecu_restart_fd(const struct ecu *e, short *events)
 {
 	*events = 0;
-	if (!e->restart.in_progress) return -1;
-	return restart_fd(&e->restart.req, events);
+	if (!e->restart.in_progress || e->restart.req == NULL) return -1;
+	return restart_fd(e->restart.req, events);
 }
 
 void ecu_restart_step(struct aps_plugin *pl, struct ecu *e, short revents, uint64_t now_ms)
 {
 	(void)pl;
 	struct ecu_restart *r = &e->restart;
-	if (!r->in_progress) return;
+	if (!r->in_progress || r->req == NULL) return;
 
-	enum restart_result res = restart_step(&r->req, revents, now_ms);
+	enum restart_result res = restart_step(r->req, revents, now_ms);
 	if (res == RESTART_PENDING) return;
 	r->in_progress = false;
 
@@ -113,24 +116,26 @@ void ecu_restart_step(struct aps_plugin *pl, struct ecu *e, short revents, uint6
 		mosquitto_log_printf(MOSQ_LOG_WARNING,
 		                     "aps-ecu: ECU %s at %s cannot be restarted remotely (%s): power-cycle it; "
 		                     "not trying again",
-		                     id, label, restart_error(&r->req));
+		                     id, label, restart_error(r->req));
 		break;
 	default:
-		if (r->req.sent == r->req.request_len && r->req.request_len > 0)
+		if (r->req->sent == r->req->request_len && r->req->request_len > 0)
 			mosquitto_log_printf(MOSQ_LOG_WARNING,
 			                     "aps-ecu: ECU %s at %s got the restart request but gave no clear answer "
 			                     "(%s): it may be rebooting",
-			                     id, label, restart_error(&r->req));
+			                     id, label, restart_error(r->req));
 		else
 			mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: ECU %s at %s: restart request failed: %s", id,
-			                     label, restart_error(&r->req));
+			                     label, restart_error(r->req));
 		break;
 	}
-	restart_close(&r->req);
+	ecu_restart_close(e);
 }
 
 void ecu_restart_close(struct ecu *e)
 {
-	restart_close(&e->restart.req);
+	if (e->restart.req != NULL) restart_close(e->restart.req);
+	aps_free(e->restart.req);
+	e->restart.req = NULL;
 	e->restart.in_progress = false;
 }

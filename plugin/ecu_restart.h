@@ -17,7 +17,9 @@
 #define ECU_RESTART_TIMEOUT_MS 10000u
 
 struct ecu_restart {
-	struct restart_request req;
+	/* Allocated for the request and freed after it: its buffers are 5 KB,
+	 * and most ECUs never need a restart. */
+	struct restart_request *req;
 	bool in_progress;
 	bool given_up;          /* interface gone (404, refused): reported once */
 	bool advice_logged;     /* "power-cycle it" / "model unknown" said for this outage */

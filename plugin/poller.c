@@ -38,7 +38,7 @@ void poller_init(struct ecu_poller *p, const char *host, uint16_t port, uint64_t
 
 void poller_free(struct ecu_poller *p)
 {
-	conn_close(&p->conn);
+	conn_release(&p->conn);
 	resolver_stop(&p->resolver);
 	aps_free(p->inverters);
 	aps_free(p->signals);
@@ -62,7 +62,7 @@ static enum poller_event fail(struct ecu_poller *p, uint64_t now_ms, enum aps_er
 	vsnprintf(p->error, sizeof(p->error), fmt, ap);
 	va_end(ap);
 	p->error_code = code;
-	conn_close(&p->conn);
+	conn_release(&p->conn);
 	p->state = POLLER_IDLE;
 	p->cycle_duration_ms = now_ms - p->cycle_start_ms;
 	return POLLER_CYCLE_FAILED;
@@ -249,6 +249,7 @@ static enum poller_event advance(struct ecu_poller *p, const struct poller_setti
 	}
 
 	/* The signal phase ended, answered or not: the cycle is complete. */
+	conn_release(&p->conn);
 	p->conn.state = CONN_IDLE;
 	p->state = POLLER_IDLE;
 	p->cycle_duration_ms = now_ms - p->cycle_start_ms;
