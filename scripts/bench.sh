@@ -29,7 +29,9 @@ SAMPLES="$BUILD/bench-samples"
 rm -rf "$SAMPLES"
 /usr/bin/python3 tests/bench/bench.py --bin-dir "$BUILD/tests/bench" --aps-ecu "$BUILD/tools/aps-ecu" \
 	--plugin "$BUILD/plugin/mosquitto_aps_ecu.so" --out "$OUT" --samples-dir "$SAMPLES" "$@"
-if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
+if [ ! -d "$SAMPLES" ]; then
+	echo "bench.sh: no round trips measured (--only without stall or scale): no plot"
+elif /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
 	/usr/bin/python3 tests/bench/plot.py "$OUT" "$SAMPLES"
 else
 	echo "bench.sh: no python3-matplotlib: $OUT/latency.png not drawn"

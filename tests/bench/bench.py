@@ -2,22 +2,29 @@
 
 Each benchmark compares two things in the same run (the machine is shared and
 absolute times drift): the broker without the plugin against the broker with
-it, runs interleaved A B A B.  Processes listen on 127.0.0.1 only.
+it, runs interleaved A B, B A, ...  Processes listen on 127.0.0.1 only.
 
 usage: bench.py --bin-dir DIR --aps-ecu PATH --plugin PATH --out DIR [--smoke]
                 [--only stall,footprint,cpu,fresh,scale] [--seconds S] [--rounds N]
+                [--stall-pairs N] [--faults refuse,hang,drip,reset] [--seed N]
 Writes DIR/results.md, DIR/results.json and, in --samples-dir (default
-DIR/samples), one file of round trips (microseconds, one a line) per comparison.  --smoke runs everything on a tiny workload, to check
-that each benchmark runs and prints its figures.
+DIR/samples), one file of round trips (microseconds, one a line) per side of
+each comparison, the stall benchmark's tick-time model of the side with the
+plugin (stall-ECU-bound.txt), and each stall run's own round trips in runs/.
+--smoke runs everything on a tiny workload, to check that each benchmark runs
+and prints its figures.
 """
 
 import argparse
 import json
+import math
 import os
+import random
 import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -197,29 +204,123 @@ def log(msg):
 # ---- broker stall ----
 
 def ab_runs(args, world, plugin_options, label, seconds, rounds):
-    """Interleaved runs without (A) and with (B) the plugin; pooled samples of each."""
-    a_all, b_all, ticks = [], [], []
+    """Interleaved runs without (A) and with (B) the plugin, A B B A ...
+
+    Returns the pooled figures of each side, and each pair (round r's A and B
+    run) with its own samples, so that the machine's drift between pairs can
+    be told apart from the plugin's effect."""
+    pairs = [{} for _ in range(rounds)]
     for r in range(rounds):
         for kind in ("A", "B") if r % 2 == 0 else ("B", "A"):
             name = "%s-%s%d" % (label, kind, r)
             broker = world.broker(plugin_options if kind == "B" else None, name)
             line, values = world.rtt(broker.port, seconds, name)
             t = world.stop_broker(broker)
-            log("  %s: p50 %.0f us, p99 %.0f us, max %.0f us%s" % (
-                name, line["p50_us"], line["p99_us"], line["max_us"],
-                ", longest tick %.3f ms (%d ticks)" % (t["longest_ms"], t["ticks"]) if t else ""))
             if kind == "A":
-                a_all += values
+                tick_note = ""
+            elif t:
+                tick_note = ", longest tick %.3f ms, mean %.3f ms (%d ticks)" % (
+                    t["longest_ms"], t["mean_ms"], t["ticks"])
             else:
-                b_all += values
-                if t:
-                    ticks.append(t)
+                tick_note = ", no tick line in the broker's log" if plugin_options is not None else ""
+            log("  %s: p50 %.0f us, p99 %.0f us, max %.0f us%s" % (
+                name, line["p50_us"], line["p99_us"], line["max_us"], tick_note))
+            pairs[r][kind] = values
+            if kind == "B":
+                pairs[r]["tick"] = t
+    a_all = [v for p in pairs for v in p["A"]]
+    b_all = [v for p in pairs for v in p["B"]]
+    ticks = [p["tick"] for p in pairs if p["tick"]]
     a, b = summary(a_all), summary(b_all)
     return {"A": a, "B": b, "p99_ratio": b["p99"] / a["p99"] if a["p99"] else 0,
             "max_added_us": b["max"] - a["max"],
             "longest_tick_ms": max((t["longest_ms"] for t in ticks), default=None),
             "mean_tick_ms": max((t["mean_ms"] for t in ticks), default=None),
-            "a_samples": a_all, "b_samples": b_all}
+            "a_samples": a_all, "b_samples": b_all, "run_pairs": pairs}
+
+
+# A verdict needs an interval, and a bootstrap over fewer pairs than this
+# gives an interval that is only the spread of two or three numbers.
+MIN_PAIRS_FOR_VERDICT = 3
+
+
+def bootstrap_median(values, draws, rng):
+    """The median of values, and its 90 % interval by resampling them with replacement."""
+    medians = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(draws))
+    return {"median": statistics.median(values), "lo": medians[round(0.05 * (draws - 1))],
+            "hi": medians[round(0.95 * (draws - 1))], "min": min(values), "max": max(values),
+            "pairs": len(values)}
+
+
+def verdict(est, meets, unit_half_width):
+    """'✓' when the whole interval meets the target, '✗' when none of it does."""
+    if est["pairs"] < MIN_PAIRS_FOR_VERDICT:
+        return "no verdict (%d pair%s)" % (est["pairs"], "" if est["pairs"] == 1 else "s")
+    if meets(est["hi"]):
+        return "✓"
+    if not meets(est["lo"]):
+        return "✗"
+    return "within noise (%s)" % unit_half_width((est["hi"] - est["lo"]) / 2)
+
+
+def tick_bound_samples(a_values, tick, seconds, rng):
+    """A's round trips as the plugin's ticks could at worst have delayed them.
+
+    A message waits on the plugin only while the broker is inside our tick.
+    The share of time spent there is f = ticks x mean / run time (all of the
+    broker's tick time counted against the measured run only, which can only
+    overstate f); ceil(f n) of the n round trips, picked at random, wait a
+    uniform draw from [0, longest tick]: the longest, not their own tick."""
+    f = min(1.0, tick["ticks"] * tick["mean_ms"] / 1000.0 / seconds)
+    out = list(a_values)
+    for i in rng.sample(range(len(out)), min(len(out), math.ceil(f * len(out)))):
+        out[i] += rng.uniform(0.0, tick["longest_ms"] * 1000.0)
+    return out, f
+
+
+def stall_figures(args, res, has_plugin):
+    """Per-pair ratios and their intervals, and the bound from tick time."""
+    pairs = res["run_pairs"]
+    for p in pairs:
+        a, b = summary(p["A"]), summary(p["B"])
+        p["figures"] = {"A": a, "B": b, "p99_ratio": b["p99"] / a["p99"] if a["p99"] else 0.0,
+                        "max_added_us": b["max"] - a["max"]}
+    rng = random.Random(args.seed)
+    ratio = bootstrap_median([p["figures"]["p99_ratio"] for p in pairs], args.bootstrap_draws, rng)
+    ratio["verdict"] = verdict(ratio, lambda v: v <= 1.05, lambda h: "±%.0f %%" % (h * 100))
+    added = bootstrap_median([p["figures"]["max_added_us"] for p in pairs], args.bootstrap_draws, rng)
+    added["verdict"] = verdict(added, lambda v: v < 1000, lambda h: "±%.0f µs" % h)
+    res["pair_p99_ratio"], res["pair_max_added_us"] = ratio, added
+    res["bound_samples"] = []
+    if not has_plugin:
+        res["tick_bound"] = None
+        return
+    rng = random.Random(args.seed)
+    bounds = []
+    for p in pairs:
+        if not p["tick"]:
+            continue
+        modelled, f = tick_bound_samples(p["A"], p["tick"], args.seconds, rng)
+        res["bound_samples"] += modelled
+        a, m = summary(p["A"]), summary(modelled)
+        bounds.append({"p99_ratio": m["p99"] / a["p99"] if a["p99"] else 0.0,
+                       "max_added_us": m["max"] - a["max"], "fraction_in_ticks": f})
+    res["tick_bound"] = {
+        "runs": len(pairs), "runs_with_tick_line": len(bounds),
+        # The worst pair: this is a bound, not an estimate.
+        "p99_ratio": max((b["p99_ratio"] for b in bounds), default=None),
+        "max_added_us": max((b["max_added_us"] for b in bounds), default=None),
+        "fraction_in_ticks": max((b["fraction_in_ticks"] for b in bounds), default=None)}
+
+
+def save_run_pairs(args, label, pairs):
+    """Each run's own round trips, as DIR/runs/LABEL-A0.txt, LABEL-B0.txt ..."""
+    runs = os.path.join(args.samples_dir, "runs")
+    os.makedirs(runs, exist_ok=True)
+    for r, p in enumerate(pairs):
+        for kind in ("A", "B"):
+            with open(os.path.join(runs, "%s-%s%d.txt" % (label, kind, r)), "w") as f:
+                f.write("".join("%.1f\n" % v for v in p[kind]))
 
 
 def bench_stall(args):
@@ -241,12 +342,36 @@ def bench_stall(args):
                 log("stall, %s ECU (%d inverters, discovery on, poll_interval 1, retry_interval 1):" % (
                     scenario, args.inverters))
             res = ab_runs(args, world, options, "stall-" + scenario, args.seconds, args.stall_rounds)
+            stall_figures(args, res, options is not None)
             save_samples(args, "stall-%s-without" % scenario, res.pop("a_samples"))
             save_samples(args, "stall-%s-with" % scenario, res.pop("b_samples"))
+            bound = res.pop("bound_samples")
+            if bound:
+                save_samples(args, "stall-%s-bound" % scenario, bound)
+            pairs = res.pop("run_pairs")
+            save_run_pairs(args, "stall-" + scenario, pairs)
+            res["pairs"] = [dict(p["figures"], tick=p["tick"]) for p in pairs]
+            log("  " + stall_summary(res))
             results[scenario] = res
         finally:
             world.close()
     return results
+
+
+def stall_summary(res):
+    q, m, t = res["pair_p99_ratio"], res["pair_max_added_us"], res["tick_bound"]
+    line = "p99 ratio per pair: median %.3f, 90 %% interval [%.3f, %.3f] %s; max added per pair: median " \
+           "%+.0f us [%+.0f, %+.0f] %s (pairs %+.0f .. %+.0f)" % (
+               q["median"], q["lo"], q["hi"], q["verdict"], m["median"], m["lo"], m["hi"], m["verdict"],
+               m["min"], m["max"])
+    if t is None:
+        return line
+    if t["runs_with_tick_line"] == 0:
+        return line + "; bound from tick time: no tick line in any run"
+    return line + "; bound from tick time: p99 ratio %.3f, max added %+.0f us (%.4f %% of time in ticks%s)" % (
+        t["p99_ratio"], t["max_added_us"], t["fraction_in_ticks"] * 100,
+        "" if t["runs_with_tick_line"] == t["runs"] else
+        "; tick line missing in %d of %d runs" % (t["runs"] - t["runs_with_tick_line"], t["runs"]))
 
 
 # ---- footprint ----
@@ -385,6 +510,7 @@ def bench_scale(args):
             res = ab_runs(args, world, options, "scale-%d" % count, args.scale_seconds, args.rounds)
             save_samples(args, "scale-%d-without" % count, res.pop("a_samples"))
             save_samples(args, "scale-%d-with" % count, res.pop("b_samples"))
+            res.pop("run_pairs")
             results[str(count)] = res
     finally:
         world.close()
@@ -400,10 +526,15 @@ def main():
     ap.add_argument("--only", default="stall,footprint,cpu,fresh,scale")
     ap.add_argument("--samples-dir", help="where each round trip is written (default: OUT/samples)")
     ap.add_argument("--smoke", action="store_true")
-    ap.add_argument("--seconds", type=float, default=15, help="length of one stall run")
+    ap.add_argument("--seconds", type=float, default=8, help="length of one stall run")
     ap.add_argument("--scale-seconds", type=float, default=20)
     ap.add_argument("--rounds", type=int, default=2, help="A/B pairs per footprint and scale comparison")
-    ap.add_argument("--stall-rounds", type=int, default=4, help="A/B pairs per stall comparison")
+    # More, shorter pairs: the interval is over pairs, so its width shrinks
+    # with their number; 8 x 8 s takes as long as the former 4 x 15 s.
+    ap.add_argument("--stall-rounds", "--stall-pairs", dest="stall_rounds", type=int, default=8,
+                    help="A/B pairs per stall comparison")
+    ap.add_argument("--bootstrap-draws", type=int, default=2000, help="resamplings of the stall pairs")
+    ap.add_argument("--seed", type=int, default=1, help="of the bootstrap and of the tick-time model")
     ap.add_argument("--rate", type=int, default=200, help="round trips per second")
     ap.add_argument("--inverters", type=int, default=80)
     ap.add_argument("--settle", type=float, default=15, help="seconds before memory is read")
@@ -423,7 +554,7 @@ def main():
     if not args.no_realtime and chrt and subprocess.run([chrt, "-f", "50", "true"]).returncode == 0:
         args.rt_prefix = [chrt, "-f", "50"]
     if args.smoke:
-        args.seconds, args.scale_seconds, args.rounds, args.stall_rounds, args.settle = 0.5, 0.5, 1, 1, 0.5
+        args.seconds, args.scale_seconds, args.rounds, args.stall_rounds, args.settle = 0.5, 0.5, 1, 3, 0.5
         args.fresh_cycles, args.cycle_iterations, args.scale_counts = 1, 10, "2"
         args.inverters = 8
     os.makedirs(args.out, exist_ok=True)

@@ -32,14 +32,19 @@ def main():
     chosen = chosen or pairs[:2]
     fig, axes = plt.subplots(1, len(chosen), figsize=(6 * len(chosen), 4.2), squeeze=False)
     for ax, stem in zip(axes[0], chosen):
-        for kind, style in (("without", "-"), ("with", "--")):
-            v = load(os.path.join(samples, "%s-%s.txt" % (stem, kind)))
+        curves = [("without", "-", "without the plugin"), ("with", "--", "with the plugin"),
+                  ("bound", ":", "bound from tick time")]
+        for kind, style, label in curves:
+            path = os.path.join(samples, "%s-%s.txt" % (stem, kind))
+            if kind == "bound" and not os.path.exists(path):
+                continue  # only the stall benchmark models its worst case
+            v = load(path)
             if not v:
                 continue
             # Exceedance: the share of round trips slower than x, down to one in n.
             n = len(v)
             ax.step(v, [1 - i / n for i in range(n)], style, where="post",
-                    label="%s the plugin (p99 %.2f ms, max %.2f ms)" % (kind, v[(n - 1) * 99 // 100], v[-1]))
+                    label="%s (p99 %.2f ms, max %.2f ms)" % (label, v[(n - 1) * 99 // 100], v[-1]))
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("publish round trip through the broker, ms")
