@@ -37,13 +37,18 @@ static void discovery_context(const struct aps_plugin *pl, struct discovery_ctx 
  * announced the installation has anything to clear. */
 #define LEGACY_GRACE_NS 1000000000ull
 
+/* More inverters than one reply can hold means damaged UIDs got through:
+ * past this, no new inverter is announced, so neither our list nor the
+ * broker's retained configs grow without end. */
+#define ANNOUNCED_MAX APS_MAX_RECORDS
+
 static int by_uid(const void *a, const void *b)
 {
 	return strcmp(((const struct announced_inverter *)a)->uid, ((const struct announced_inverter *)b)->uid);
 }
 
 /* The entry of uid in the sorted list, added (not yet announced) if new;
- * NULL when the list cannot grow. */
+ * NULL when the list cannot grow (full, or no memory). */
 static struct announced_inverter *find_or_add(struct ecu_state *st, const char *uid, bool *added)
 {
 	struct announced_inverter key;
@@ -52,6 +57,15 @@ static struct announced_inverter *find_or_add(struct ecu_state *st, const char *
 	struct announced_inverter *found =
 		st->announced_count ? bsearch(&key, st->announced, st->announced_count, sizeof(key), by_uid) : NULL;
 	if (found) return found;
+	if (st->announced_count >= ANNOUNCED_MAX) {
+		if (!st->announced_full)
+			mosquitto_log_printf(MOSQ_LOG_WARNING,
+			                     "aps-ecu: ECU %s: %d inverters seen, more than one reply can hold: "
+			                     "inverters seen from now on are not announced to Home Assistant",
+			                     st->ecu_id, ANNOUNCED_MAX);
+		st->announced_full = true;
+		return NULL;
+	}
 	if (st->announced_count == st->announced_cap) {
 		size_t cap = st->announced_cap ? st->announced_cap * 2 : 64;
 		void *grown = aps_realloc(st->announced, cap * sizeof(*st->announced));
@@ -128,11 +142,11 @@ bool announce_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_ns)
 		struct announced_inverter *known = find_or_add(st, inv->uid, &added);
 		/* An inverter first seen after the start: its past configs too. */
 		if (added && clear) discovery_inverter_legacy(&ctx, p->info.ecu_id, inv, emit_retained, pl);
-		if (known != NULL && strcmp(known->type, inv->type) == 0) continue;
+		if (known == NULL || strcmp(known->type, inv->type) == 0) continue;
 		sent = true;
 		int rc = discovery_inverter(&ctx, p->info.ecu_id, p->info.firmware, inv, emit_retained, pl);
 		if (rc < 0) log_failure("inverter", inv->uid, rc);
-		else if (known != NULL) memcpy(known->type, inv->type, sizeof(known->type));
+		else memcpy(known->type, inv->type, sizeof(known->type));
 	}
 	return true;
 }
@@ -152,7 +166,7 @@ void announce_again(struct aps_plugin *pl)
 void announce_forget(struct ecu *e)
 {
 	struct ecu_state *st = &e->state;
-	st->ecu_announced = st->ecu_legacy_cleared = st->legacy_cleared = false;
+	st->ecu_announced = st->ecu_legacy_cleared = st->legacy_cleared = st->announced_full = false;
 	st->announced_count = 0;
 }
 

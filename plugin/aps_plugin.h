@@ -48,6 +48,7 @@ struct ecu_state {
 	uint64_t legacy_cleared_ns;
 	struct announced_inverter *announced;
 	size_t announced_count, announced_cap;
+	bool announced_full;       /* ANNOUNCED_MAX reached (announce.c), logged */
 	/* Work left over when a tick's time ran out (TICK_BUDGET_NS, tick.c):
 	 * a finished cycle to publish, or configs to send again.  Meanwhile the
 	 * poller starts no new cycle, so its data stays what is being sent. */

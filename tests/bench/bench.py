@@ -540,7 +540,7 @@ def main():
     ap.add_argument("--settle", type=float, default=15, help="seconds before memory is read")
     ap.add_argument("--fresh-cycles", type=int, default=8)
     ap.add_argument("--cycle-iterations", type=int, default=5000)
-    ap.add_argument("--scale-counts", default="50,100,200,400")
+    ap.add_argument("--scale-counts", default="50,100,200,256")
     ap.add_argument("--faults", default=",".join(FAULTS), help="faulty ECUs of the stall benchmark")
     ap.add_argument("--no-realtime", action="store_true",
                     help="run the broker and the round-trip client at normal priority")
