@@ -10,34 +10,10 @@
 
 #define LOG_MAX 32
 
-int failures;
+int aps_check_passed, aps_check_failed; /* declared by aps_check.h */
+char aps_check_label[APS_CHECK_LABEL_MAX];
 char err[ERR_SIZE];
 char tmpdir[64];
-
-void check_str(const char *file, int line, const char *got, const char *want)
-{
-	if (strcmp(got, want) != 0) {
-		fprintf(stderr, "%s:%d: got  [%s]\n%*s want [%s]\n", file, line, got,
-		        (int)strlen(file) + 6, "", want);
-		failures++;
-	}
-}
-
-void check_has(const char *file, int line, const char *got, const char *part)
-{
-	if (strstr(got, part) == NULL) {
-		fprintf(stderr, "%s:%d: [%s] lacks [%s]\n", file, line, got, part);
-		failures++;
-	}
-}
-
-void check_int(const char *file, int line, const char *what, long got, long want)
-{
-	if (got != want) {
-		fprintf(stderr, "%s:%d: %s is %ld, want %ld\n", file, line, what, got, want);
-		failures++;
-	}
-}
 
 /* --- log capture --- */
 
@@ -146,10 +122,5 @@ int main(void)
 	for (i = 0; i < path_count; i++)
 		unlink(paths[i]);
 	rmdir(tmpdir);
-	if (failures > 0) {
-		fprintf(stderr, "%d check(s) failed\n", failures);
-		return 1;
-	}
-	printf("config: all checks passed\n");
-	return 0;
+	return aps_check_report("test_config");
 }

@@ -9,31 +9,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#define APS_CHECK_SHARED /* harness.c defines the counters */
+#include "aps_check.h"
 #include "config.h"
 
 #define PASSWORD "s3cr3t-pw"
 #define BROKER_PASSWORD "itsasecret"
 #define ERR_SIZE 1024
 
-extern int failures;
 extern char err[ERR_SIZE]; /* the last load's error line */
 extern char tmpdir[64];
-
-#define CHECK(cond)                                                                         \
-	do {                                                                                \
-		if (!(cond)) {                                                              \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                         \
-		}                                                                           \
-	} while (0)
-
-#define CHECK_STR(got, want) check_str(__FILE__, __LINE__, (got), (want))
-#define CHECK_HAS(got, part) check_has(__FILE__, __LINE__, (got), (part))
-#define CHECK_INT(got, want) check_int(__FILE__, __LINE__, #got, (long)(got), (long)(want))
-
-void check_str(const char *file, int line, const char *got, const char *want);
-void check_has(const char *file, int line, const char *got, const char *part);
-void check_int(const char *file, int line, const char *what, long got, long want);
 
 /* Number of lines logged by the last load at level (any level when < 0) that contain part. */
 int logged(int level, const char *part);

@@ -218,14 +218,14 @@ static void test_bad_values(void)
 			expected_shown(t->value, shown, sizeof(shown));
 		if (load_env(&cfg, opts, host ? 2 : 3, env) != -1) {
 			fprintf(stderr, "%s=\"%s\" was accepted\n", t->key, t->value);
-			failures++;
+			aps_check_failed++;
 			aps_config_free(&cfg);
 			continue;
 		}
 		if (strncmp(err, prefix, strlen(prefix)) != 0) {
 			fprintf(stderr, "%s=\"%s\": [%s] does not start with [%s]\n", t->key, t->value,
 			        err, prefix);
-			failures++;
+			aps_check_failed++;
 		}
 		CHECK_HAS(err, shown);
 		CHECK_HAS(err, t->reason);

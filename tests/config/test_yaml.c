@@ -57,7 +57,7 @@ static void test_aps2mqtt_example(void)
 			CHECK_INT(LOAD(&cfg, opts), 0);
 		if (cfg.ecu_count != 1) {
 			fprintf(stderr, "aps2mqtt example: %s\n", err);
-			failures++;
+			aps_check_failed++;
 			aps_config_free(&cfg);
 			continue;
 		}
@@ -174,7 +174,7 @@ static void check_err(int line, const char *path, const char *rest)
 	char want[512];
 
 	snprintf(want, sizeof(want), "%s%s", path, rest);
-	check_str(__FILE__, line, err, want);
+	aps_check_str(err, want, __FILE__, line, "err");
 }
 
 static void test_yaml_errors(void)

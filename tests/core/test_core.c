@@ -2,20 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aps_check.h"
 #include "schedule.h"
 #include "topic.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                 \
-	do {                                                                        \
-		if (cond) {                                                         \
-			passed++;                                                   \
-		} else {                                                            \
-			failed++;                                                   \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);     \
-		}                                                                   \
-	} while (0)
 
 static void test_topic_valid(void)
 {
@@ -96,6 +85,5 @@ int main(void)
 	test_topic_valid();
 	test_topic_join();
 	test_schedule();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return aps_check_report("test_core");
 }

@@ -15,20 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aps_check.h"
 #include "hexfile.h"
 #include "poller.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                             \
-	do {                                                                    \
-		if (cond) {                                                     \
-			passed++;                                               \
-		} else {                                                        \
-			failed++;                                               \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                               \
-	} while (0)
 
 static uint64_t now_ms(void)
 {
@@ -75,7 +64,7 @@ static void sim_serve(struct ecu_sim *sim)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	if (poll(&pfd, 1, 1000) == 1 && read(fd, request, sizeof(request)) > 0) {
 		unsigned i = sim->served++ % 3;
-		if (write(fd, sim->reply[i], sim->len[i]) != (ssize_t)sim->len[i]) failed++;
+		if (write(fd, sim->reply[i], sim->len[i]) != (ssize_t)sim->len[i]) aps_check_failed++;
 	}
 	close(fd);
 }
@@ -132,6 +121,5 @@ int main(void)
 	CHECK(p.conn.buf == NULL);
 
 	poller_free(&p);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return aps_check_report("test_poller");
 }

@@ -16,21 +16,8 @@
 #include <mosquitto.h>
 #include <mosquitto_broker.h>
 
+#include "aps_check.h"
 #include "aps_plugin.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                        \
-	do {                                                                    \
-		if (cond) {                                                     \
-			passed++;                                               \
-		} else {                                                        \
-			failed++;                                               \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			printf(__VA_ARGS__);                                    \
-			putchar('\n');                                          \
-		}                                                               \
-	} while (0)
 
 /* ---- the broker and the clock, as announce.c and publish.c see them ---- */
 
@@ -122,17 +109,17 @@ static void test_once_per_device(void)
 {
 	setup(false);
 	report(80, 1, "01");
-	CHECK(run(UINT64_MAX) == 1, "one call");
-	CHECK(devices == 81 && clears == 0, "%u device configs, %u clears", devices, clears);
+	CHECKF(run(UINT64_MAX) == 1, "one call");
+	CHECKF(devices == 81 && clears == 0, "%u device configs, %u clears", devices, clears);
 
 	reset_counts();
-	CHECK(run(UINT64_MAX) == 1 && devices == 0, "announced again without a reason: %u", devices);
+	CHECKF(run(UINT64_MAX) == 1 && devices == 0, "announced again without a reason: %u", devices);
 
 	/* Home Assistant came back online. */
 	announce_again(&pl);
-	CHECK(e.state.announce_pending, "not pending after announce_again");
+	CHECKF(e.state.announce_pending, "not pending after announce_again");
 	run(UINT64_MAX);
-	CHECK(devices == 81, "after Home Assistant's return: %u", devices);
+	CHECKF(devices == 81, "after Home Assistant's return: %u", devices);
 
 	/* A never-seen inverter starts reporting: its config changes. */
 	report(80, 1, "01");
@@ -140,12 +127,12 @@ static void test_once_per_device(void)
 	e.poller.inverters[5].type[1] = '0';
 	reset_counts();
 	run(UINT64_MAX);
-	CHECK(devices == 1, "type change: %u configs", devices);
+	CHECKF(devices == 1, "type change: %u configs", devices);
 	e.poller.inverters[5].type[1] = '1';
 	reset_counts();
 	run(UINT64_MAX);
-	CHECK(devices == 1, "type change back: %u configs", devices);
-	CHECK(others == 0 && warnings == 0, "%u other messages, %u warnings", others, warnings);
+	CHECKF(devices == 1, "type change back: %u configs", devices);
+	CHECKF(others == 0 && warnings == 0, "%u other messages, %u warnings", others, warnings);
 }
 
 static void test_time_budget(void)
@@ -154,8 +141,8 @@ static void test_time_budget(void)
 	report(80, 1, "01");
 	/* Out of time from the start: one device per call, none twice. */
 	int calls = run(0);
-	CHECK(devices == 81, "%u configs over the calls", devices);
-	CHECK(calls == 81, "%d calls, want one config per call", calls);
+	CHECKF(devices == 81, "%u configs over the calls", devices);
+	CHECKF(calls == 81, "%d calls, want one config per call", calls);
 }
 
 static void test_bound(void)
@@ -170,56 +157,56 @@ static void test_bound(void)
 		run(UINT64_MAX);
 		announced += devices - (cycle == 0); /* the ECU's own config, once */
 	}
-	CHECK(announced == APS_MAX_RECORDS, "%u inverters announced, want the bound %d", announced, APS_MAX_RECORDS);
-	CHECK(e.state.announced_count == APS_MAX_RECORDS, "%zu remembered", e.state.announced_count);
+	CHECKF(announced == APS_MAX_RECORDS, "%u inverters announced, want the bound %d", announced, APS_MAX_RECORDS);
+	CHECKF(e.state.announced_count == APS_MAX_RECORDS, "%zu remembered", e.state.announced_count);
 	/* Said once, when it was reached (not in each later cycle). */
-	CHECK(e.state.announced_full && strstr(last_warning, "not announced") != NULL, "%s", last_warning);
+	CHECKF(e.state.announced_full && strstr(last_warning, "not announced") != NULL, "%s", last_warning);
 	reset_counts();
 	report(80, first, "01");
 	run(UINT64_MAX);
-	CHECK(devices == 0 && warnings == 0, "past the bound: %u configs, %u warnings", devices, warnings);
+	CHECKF(devices == 0 && warnings == 0, "past the bound: %u configs, %u warnings", devices, warnings);
 	/* Those already known are still followed. */
 	report(80, 1, "00");
 	reset_counts();
 	run(UINT64_MAX);
-	CHECK(devices == 80, "known inverters changing type: %u", devices);
+	CHECKF(devices == 80, "known inverters changing type: %u", devices);
 }
 
 static void test_clear_aps2mqtt(void)
 {
 	setup(true);
 	report(80, 1, "01");
-	CHECK(!announce_cycle(&pl, &e, UINT64_MAX), "done at once: no pause");
+	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX), "done at once: no pause");
 	/* 10 per-entity topics of the ECU, 13 per inverter (every panel it may have). */
-	CHECK(clears == 10 + 80 * 13 && devices == 0, "%u clears, %u configs", clears, devices);
+	CHECKF(clears == 10 + 80 * 13 && devices == 0, "%u clears, %u configs", clears, devices);
 	clock_ns += 900000000u;
-	CHECK(!announce_cycle(&pl, &e, UINT64_MAX), "done within the pause");
-	CHECK(clears == 10 + 80 * 13 && devices == 0, "more in the pause: %u clears, %u configs", clears, devices);
+	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX), "done within the pause");
+	CHECKF(clears == 10 + 80 * 13 && devices == 0, "more in the pause: %u clears, %u configs", clears, devices);
 	clock_ns += 200000000u;
-	CHECK(announce_cycle(&pl, &e, UINT64_MAX), "not done after the pause");
-	CHECK(devices == 81 && clears == 10 + 80 * 13, "%u configs, %u clears", devices, clears);
+	CHECKF(announce_cycle(&pl, &e, UINT64_MAX), "not done after the pause");
+	CHECKF(devices == 81 && clears == 10 + 80 * 13, "%u configs, %u clears", devices, clears);
 
 	/* A newcomer later: its past cleared, then announced, with no pause. */
 	report(81, 1, "01");
 	reset_counts();
-	CHECK(announce_cycle(&pl, &e, UINT64_MAX), "a newcomer waits");
-	CHECK(clears == 13 && devices == 1, "newcomer: %u clears, %u configs", clears, devices);
+	CHECKF(announce_cycle(&pl, &e, UINT64_MAX), "a newcomer waits");
+	CHECKF(clears == 13 && devices == 1, "newcomer: %u clears, %u configs", clears, devices);
 
 	/* Home Assistant's return: configs again, the past is not cleared again. */
 	announce_again(&pl);
 	reset_counts();
 	run(UINT64_MAX);
-	CHECK(devices == 82 && clears == 0, "again: %u configs, %u clears", devices, clears);
+	CHECKF(devices == 82 && clears == 0, "again: %u configs, %u clears", devices, clears);
 
 	/* Another ECU answers at the address: all of it is new. */
 	announce_forget(&e);
 	strcpy(e.poller.info.ecu_id, "216200000002");
 	reset_counts();
 	run(UINT64_MAX);
-	CHECK(clears == 10 + 81 * 13, "new ECU: %u clears", clears);
+	CHECKF(clears == 10 + 81 * 13, "new ECU: %u clears", clears);
 	clock_ns += 1100000000u;
 	run(UINT64_MAX);
-	CHECK(devices == 82, "new ECU: %u configs", devices);
+	CHECKF(devices == 82, "new ECU: %u configs", devices);
 }
 
 int main(void)
@@ -230,6 +217,5 @@ int main(void)
 	test_clear_aps2mqtt();
 	announce_free(&e);
 	aps_config_free(&pl.cfg);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return aps_check_report("test_announce");
 }

@@ -12,21 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aps_check.h"
 #include "discovery.h"
 #include "hexfile.h"
 #include "payload.h"
-
-static int failures;
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                                   \
-		if (!(cond)) {                                                                     \
-			if (failures++ < 40) {                                                         \
-				fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);     \
-				fprintf(stderr, __VA_ARGS__);                                              \
-				fputc('\n', stderr);                                                       \
-			}                                                                              \
-		}                                                                                  \
-	} while (0)
 
 #define MAX_RECORDS 64
 #define MAX_MESSAGES 2048
@@ -47,7 +36,7 @@ static void write_line(const char *kind, const char *topic, const char *payload)
 	cJSON_AddStringToObject(line, "topic", topic);
 	cJSON_AddStringToObject(line, "payload", payload);
 	char *text = cJSON_PrintUnformatted(line);
-	CHECK(text != NULL, "JSON line for %s", topic);
+	CHECKF(text != NULL, "JSON line for %s", topic);
 	if (text != NULL) fprintf(out, "%s\n", text);
 	cJSON_free(text);
 	cJSON_Delete(line);
@@ -67,7 +56,7 @@ static int collect(void *arg, const char *topic, const char *payload)
 static void publish_state(const char *topic, cJSON *payload)
 {
 	char *text = payload != NULL ? cJSON_PrintUnformatted(payload) : NULL;
-	CHECK(text != NULL, "state payload for %s", topic);
+	CHECKF(text != NULL, "state payload for %s", topic);
 	if (text != NULL) write_line("state", topic, text);
 	cJSON_free(text);
 	cJSON_Delete(payload);
@@ -89,7 +78,7 @@ static bool read_fixture(const char *capture, const char *file, uint8_t *buf, si
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s/%s", APS_FIXTURES, capture, file);
 	if (hexfile_read(path, buf, APS_REPLY_MAX, len) == 0) return true;
-	CHECK(errno == ENOENT, "%s: %s", path, strerror(errno));
+	CHECKF(errno == ENOENT, "%s: %s", path, strerror(errno));
 	return false;
 }
 
@@ -103,7 +92,7 @@ static void load_capture(const char *name, const char *ecu_file, const char *fak
 	memset(c, 0, sizeof(*c));
 	if (read_fixture(name, ecu_file, buf, &len)) {
 		c->has_info = aps_parse_ecu_info(buf, len, &c->info, &err) == 0;
-		CHECK(c->has_info, "%s/%s: %s", name, ecu_file, err.reason);
+		CHECKF(c->has_info, "%s/%s: %s", name, ecu_file, err.reason);
 	}
 	if (read_fixture(name, "inverters.hex", buf, &len))
 		c->has_inv = aps_parse_inverters(buf, len, &c->inv, c->records, MAX_RECORDS, &err) == 0;
@@ -149,40 +138,40 @@ static int check_configs(size_t from, const char *prefix, const char *what)
 		const cJSON *ids = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cfg, "dev"), "ids");
 		const cJSON *id = cJSON_GetArrayItem(ids, 0);
 		const cJSON *cmps = cJSON_GetObjectItemCaseSensitive(cfg, "cmps");
-		CHECK(cJSON_IsString(id) && cJSON_IsObject(cmps) && cJSON_HasObjectItem(cfg, "o"), "%s: %s parses", what,
-		      topic);
+		CHECKF(cJSON_IsString(id) && cJSON_IsObject(cmps) && cJSON_HasObjectItem(cfg, "o"), "%s: %s parses", what,
+		       topic);
 		if (!cJSON_IsString(id) || !cJSON_IsObject(cmps)) {
 			cJSON_Delete(cfg);
 			continue;
 		}
 		char want[512];
 		snprintf(want, sizeof(want), "%s/device/aps_%s/config", prefix, id->valuestring);
-		CHECK(strcmp(topic, want) == 0, "%s: topic %s, want %s", what, topic, want);
+		CHECKF(strcmp(topic, want) == 0, "%s: topic %s, want %s", what, topic, want);
 		const cJSON *c;
 		cJSON_ArrayForEach(c, cmps) {
 			const cJSON *p = cJSON_GetObjectItemCaseSensitive(c, "p");
 			const cJSON *uid = cJSON_GetObjectItemCaseSensitive(c, "uniq_id");
 			const cJSON *eid = cJSON_GetObjectItemCaseSensitive(c, "default_entity_id");
 			entities++;
-			CHECK(cJSON_IsString(p) && cJSON_IsString(uid) && cJSON_IsString(eid), "%s: %s/%s", what, topic,
-			      c->string);
+			CHECKF(cJSON_IsString(p) && cJSON_IsString(uid) && cJSON_IsString(eid), "%s: %s/%s", what, topic,
+			       c->string);
 			if (!cJSON_IsString(p) || !cJSON_IsString(uid) || !cJSON_IsString(eid)) continue;
-			CHECK(strcmp(p->valuestring, "sensor") == 0 || strcmp(p->valuestring, "binary_sensor") == 0,
-			      "%s: platform %s", what, p->valuestring);
+			CHECKF(strcmp(p->valuestring, "sensor") == 0 || strcmp(p->valuestring, "binary_sensor") == 0,
+			       "%s: platform %s", what, p->valuestring);
 			snprintf(want, sizeof(want), "aps_%s_%s", id->valuestring, c->string);
-			CHECK(strcmp(uid->valuestring, want) == 0, "%s: unique_id %s, want %s", what, uid->valuestring,
-			      want);
+			CHECKF(strcmp(uid->valuestring, want) == 0, "%s: unique_id %s, want %s", what, uid->valuestring,
+			       want);
 			snprintf(want, sizeof(want), "%s.%s", p->valuestring, uid->valuestring);
-			CHECK(strcmp(eid->valuestring, want) == 0, "%s: %s", what, eid->valuestring);
-			CHECK(!cJSON_HasObjectItem(c, "dev") && !cJSON_HasObjectItem(c, "o"), "%s: %s overrides device",
-			      what, uid->valuestring);
+			CHECKF(strcmp(eid->valuestring, want) == 0, "%s: %s", what, eid->valuestring);
+			CHECKF(!cJSON_HasObjectItem(c, "dev") && !cJSON_HasObjectItem(c, "o"), "%s: %s overrides device",
+			       what, uid->valuestring);
 		}
-		CHECK(strchr(messages[i].payload, '\n') == NULL && strstr(messages[i].payload, "\": ") == NULL,
-		      "%s: compact JSON", what);
-		CHECK(strlen(messages[i].payload) < DISCOVERY_PAYLOAD_MAX, "%s: %zu bytes", what,
-		      strlen(messages[i].payload));
+		CHECKF(strchr(messages[i].payload, '\n') == NULL && strstr(messages[i].payload, "\": ") == NULL,
+		       "%s: compact JSON", what);
+		CHECKF(strlen(messages[i].payload) < DISCOVERY_PAYLOAD_MAX, "%s: %zu bytes", what,
+		       strlen(messages[i].payload));
 		for (size_t j = 0; j < i; j++)
-			CHECK(strcmp(messages[j].topic, topic) != 0, "%s: %s emitted twice", what, topic);
+			CHECKF(strcmp(messages[j].topic, topic) != 0, "%s: %s emitted twice", what, topic);
 		cJSON_Delete(cfg);
 	}
 	return entities;
@@ -210,7 +199,7 @@ static bool has_entity(const char *id, const char *object)
 static void expect_config(const char *topic, const char *want)
 {
 	const char *got = find_config(topic);
-	CHECK(got != NULL && strcmp(got, want) == 0, "%s:\n  got  %s\n  want %s", topic, got ? got : "(none)", want);
+	CHECKF(got != NULL && strcmp(got, want) == 0, "%s:\n  got  %s\n  want %s", topic, got ? got : "(none)", want);
 }
 
 /* The per-entity topics of the past, each cleared with an empty payload. */
@@ -237,30 +226,30 @@ static void run_capture(const struct capture *c, const char *what, int want_tota
 	struct aps_cycle cycle = cycle_of(c);
 	/* As the plugin does at its first cycle: the past cleared, then the devices. */
 	struct cleared past = { .all_empty = true };
-	CHECK(discovery_ecu_legacy(&plain_ctx, &c->info, collect_cleared, &past) == 10, "%s: ECU legacy", what);
+	CHECKF(discovery_ecu_legacy(&plain_ctx, &c->info, collect_cleared, &past) == 10, "%s: ECU legacy", what);
 	for (size_t i = 0; c->has_inv && i < c->inv.count; i++)
-		CHECK(discovery_inverter_legacy(&plain_ctx, c->info.ecu_id, &c->records[i], collect_cleared, &past) ==
+		CHECKF(discovery_inverter_legacy(&plain_ctx, c->info.ecu_id, &c->records[i], collect_cleared, &past) ==
 		          1 + 5 + APS_MAX_CHANNELS + APS_MAX_VOLTAGES,
-		      "%s: inverter legacy", what);
-	CHECK(past.all_empty, "%s: legacy payloads not empty", what);
+		       "%s: inverter legacy", what);
+	CHECKF(past.all_empty, "%s: legacy payloads not empty", what);
 
 	int total = discovery_ecu(&plain_ctx, &c->info, collect, NULL);
-	CHECK(total == 10, "%s: ECU entities %d, want 10", what, total);
+	CHECKF(total == 10, "%s: ECU entities %d, want 10", what, total);
 	for (size_t i = 0; c->has_inv && i < c->inv.count; i++) {
 		int n = discovery_inverter(&plain_ctx, c->info.ecu_id, c->info.firmware, &c->records[i],
 		                           collect, NULL);
 		int want = strcmp(c->records[i].type, "00") == 0
 		               ? 1
 		               : 1 + 4 + (c->records[i].voltages > 0) + c->records[i].channels + c->records[i].voltages;
-		CHECK(n == want, "%s: inverter %s (type %s) entities %d, want %d", what, c->records[i].uid,
-		      c->records[i].type, n, want);
+		CHECKF(n == want, "%s: inverter %s (type %s) entities %d, want %d", what, c->records[i].uid,
+		       c->records[i].type, n, want);
 		total += n;
 	}
-	CHECK(total == want_total, "%s: %d entities, want %d", what, total, want_total);
+	CHECKF(total == want_total, "%s: %d entities, want %d", what, total, want_total);
 	size_t devices = 1 + (c->has_inv ? c->inv.count : 0);
-	CHECK(message_count - from == devices, "%s: %zu configs, want one per device (%zu)", what,
-	      message_count - from, devices);
-	CHECK(check_configs(from, "homeassistant", what) == want_total, "%s: entities in the configs", what);
+	CHECKF(message_count - from == devices, "%s: %zu configs, want one per device (%zu)", what,
+	       message_count - from, devices);
+	CHECKF(check_configs(from, "homeassistant", what) == want_total, "%s: entities in the configs", what);
 
 	char topic[DISCOVERY_TOPIC_MAX];
 	write_line("state", "aps/status", "online");
@@ -299,37 +288,37 @@ static void test_exact(const struct capture *c)
 	size_t from = message_count;
 	FILE *saved = out;
 	out = NULL; /* these are not published alongside the plain ones */
-	CHECK(discovery_ecu(&ctx, &c->info, collect, NULL) == 10, "prefixed ECU");
-	CHECK(discovery_inverter(&ctx, c->info.ecu_id, NULL, &c->records[0], collect, NULL) == 11,
-	      "prefixed QS1");
+	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == 10, "prefixed ECU");
+	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, NULL, &c->records[0], collect, NULL) == 11,
+	       "prefixed QS1");
 	out = saved;
-	CHECK(check_configs(from, "ha", "prefixed") == 21, "prefixed: entities");
+	CHECKF(check_configs(from, "ha", "prefixed") == 21, "prefixed: entities");
 	/* Each line of the file: a topic, a space, the config as it must be. */
 	FILE *f = fopen(APS_DISCOVERY_EXPECTED, "r");
 	char line[DISCOVERY_PAYLOAD_MAX + DISCOVERY_TOPIC_MAX];
 	int lines = 0;
-	CHECK(f != NULL, "%s: %s", APS_DISCOVERY_EXPECTED, strerror(errno));
+	CHECKF(f != NULL, "%s: %s", APS_DISCOVERY_EXPECTED, strerror(errno));
 	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
 		char *space = strchr(line, ' ');
 		line[strcspn(line, "\n")] = '\0';
-		CHECK(space != NULL, "%s: no space in line %d", APS_DISCOVERY_EXPECTED, lines + 1);
+		CHECKF(space != NULL, "%s: no space in line %d", APS_DISCOVERY_EXPECTED, lines + 1);
 		if (space == NULL) break;
 		*space = '\0';
 		expect_config(line, space + 1);
 		lines++;
 	}
 	if (f != NULL) fclose(f);
-	CHECK(lines == 2, "%s: %d configs, want 2", APS_DISCOVERY_EXPECTED, lines);
+	CHECKF(lines == 2, "%s: %d configs, want 2", APS_DISCOVERY_EXPECTED, lines);
 
 	struct cleared past = { .all_empty = true };
-	CHECK(discovery_ecu_legacy(&ctx, &c->info, collect_cleared, &past) == 10 && past.all_empty, "ECU legacy");
-	CHECK(strcmp(past.first, "ha/sensor/aps_216200033510_power/config") == 0, "first: %s", past.first);
-	CHECK(strcmp(past.last, "ha/sensor/aps_216200033510_last_error/config") == 0, "last: %s", past.last);
+	CHECKF(discovery_ecu_legacy(&ctx, &c->info, collect_cleared, &past) == 10 && past.all_empty, "ECU legacy");
+	CHECKF(strcmp(past.first, "ha/sensor/aps_216200033510_power/config") == 0, "first: %s", past.first);
+	CHECKF(strcmp(past.last, "ha/sensor/aps_216200033510_last_error/config") == 0, "last: %s", past.last);
 	past = (struct cleared){ .all_empty = true };
-	CHECK(discovery_inverter_legacy(&ctx, c->info.ecu_id, &c->records[0], collect_cleared, &past) == 13,
-	      "QS1 legacy");
-	CHECK(strcmp(past.first, "ha/binary_sensor/aps_804000070564_online/config") == 0, "first: %s", past.first);
-	CHECK(strcmp(past.last, "ha/sensor/aps_804000070564_panel_3_voltage/config") == 0, "last: %s", past.last);
+	CHECKF(discovery_inverter_legacy(&ctx, c->info.ecu_id, &c->records[0], collect_cleared, &past) == 13,
+	       "QS1 legacy");
+	CHECKF(strcmp(past.first, "ha/binary_sensor/aps_804000070564_online/config") == 0, "first: %s", past.first);
+	CHECKF(strcmp(past.last, "ha/sensor/aps_804000070564_panel_3_voltage/config") == 0, "last: %s", past.last);
 }
 
 static int fail_second(void *arg, const char *topic, const char *payload)
@@ -349,50 +338,50 @@ static void test_refusals(const struct capture *c)
 	size_t before = message_count;
 
 	strcpy(info.ecu_id, "21620003351x");
-	CHECK(discovery_ecu(&ctx, &info, collect, NULL) == -DISCOVERY_E_ARG, "ECU id with a letter");
-	CHECK(discovery_inverter(&ctx, "2162000335", NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
-	      "short ECU id");
+	CHECKF(discovery_ecu(&ctx, &info, collect, NULL) == -DISCOVERY_E_ARG, "ECU id with a letter");
+	CHECKF(discovery_inverter(&ctx, "2162000335", NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
+	       "short ECU id");
 	strcpy(inv.uid, "80400007056+");
-	CHECK(discovery_inverter(&ctx, c->info.ecu_id, NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
-	      "UID with a wildcard");
+	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
+	       "UID with a wildcard");
 	strcpy(inv.uid, "80400007056A");
-	CHECK(discovery_inverter(&ctx, c->info.ecu_id, NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
-	      "UID not lowercase hex");
+	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
+	       "UID not lowercase hex");
 	inv = c->records[0];
 	inv.channels = APS_MAX_CHANNELS + 1;
-	CHECK(discovery_inverter(&ctx, c->info.ecu_id, NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
-	      "too many channels");
+	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
+	       "too many channels");
 	inv = c->records[0];
 	ctx.topic_base = "sol#ar/";
-	CHECK(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "wildcard in base");
+	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "wildcard in base");
 	ctx.topic_base = "solar//";
-	CHECK(discovery_inverter(&ctx, c->info.ecu_id, NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
-	      "empty level in base");
+	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
+	       "empty level in base");
 	ctx.topic_base = "/";
-	CHECK(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "base starting with /");
+	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "base starting with /");
 	ctx.topic_base = "solar";
-	CHECK(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "base without its '/'");
+	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "base without its '/'");
 	ctx = plain_ctx;
 	ctx.discovery_prefix = "home+assistant";
-	CHECK(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "wildcard in prefix");
+	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "wildcard in prefix");
 	ctx.discovery_prefix = "";
-	CHECK(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "empty prefix");
+	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "empty prefix");
 	ctx = plain_ctx;
 	ctx.status_topic = NULL;
-	CHECK(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "no status topic");
-	CHECK(discovery_ecu(NULL, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "NULL ctx");
-	CHECK(discovery_ecu(&plain_ctx, NULL, collect, NULL) == -DISCOVERY_E_ARG, "NULL info");
-	CHECK(discovery_inverter(&plain_ctx, c->info.ecu_id, NULL, NULL, collect, NULL) == -DISCOVERY_E_ARG,
-	      "NULL inverter");
-	CHECK(discovery_ecu(&plain_ctx, &c->info, NULL, NULL) == -DISCOVERY_E_ARG, "NULL emit");
+	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "no status topic");
+	CHECKF(discovery_ecu(NULL, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "NULL ctx");
+	CHECKF(discovery_ecu(&plain_ctx, NULL, collect, NULL) == -DISCOVERY_E_ARG, "NULL info");
+	CHECKF(discovery_inverter(&plain_ctx, c->info.ecu_id, NULL, NULL, collect, NULL) == -DISCOVERY_E_ARG,
+	       "NULL inverter");
+	CHECKF(discovery_ecu(&plain_ctx, &c->info, NULL, NULL) == -DISCOVERY_E_ARG, "NULL emit");
 	/* A prefix so long that the config topic cannot fit. */
 	char longp[DISCOVERY_TOPIC_MAX];
 	memset(longp, 'p', sizeof(longp) - 30);
 	longp[sizeof(longp) - 30] = '\0';
 	ctx = plain_ctx;
 	ctx.discovery_prefix = longp;
-	CHECK(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "config topic too long");
-	CHECK(message_count == before, "refusals emitted %zu configs", message_count - before);
+	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "config topic too long");
+	CHECKF(message_count == before, "refusals emitted %zu configs", message_count - before);
 
 	/* Firmware that is not printable ASCII is left out, not refused.  These
 	 * configs repeat ones already written, so they are dropped afterwards. */
@@ -400,29 +389,29 @@ static void test_refusals(const struct capture *c)
 	out = NULL;
 	strcpy(info.ecu_id, c->info.ecu_id);
 	strcpy(info.firmware, "ECU\x01R");
-	CHECK(discovery_ecu(&plain_ctx, &info, collect, NULL) == 10, "odd ECU firmware");
-	CHECK(discovery_inverter(&plain_ctx, info.ecu_id, "\x7f", &inv, collect, NULL) == 11,
-	      "odd inverter firmware");
+	CHECKF(discovery_ecu(&plain_ctx, &info, collect, NULL) == 10, "odd ECU firmware");
+	CHECKF(discovery_inverter(&plain_ctx, info.ecu_id, "\x7f", &inv, collect, NULL) == 11,
+	       "odd inverter firmware");
 	for (size_t i = before; i < message_count; i++) {
-		CHECK(strstr(messages[i].payload, "\"sw\":\"ECU") == NULL && strstr(messages[i].payload, "\"sw\":\"\\u") == NULL &&
-		      strstr(messages[i].payload, "\"dev\":{") != NULL, "%s: sw_version", messages[i].topic);
+		CHECKF(strstr(messages[i].payload, "\"sw\":\"ECU") == NULL && strstr(messages[i].payload, "\"sw\":\"\\u") == NULL &&
+		       strstr(messages[i].payload, "\"dev\":{") != NULL, "%s: sw_version", messages[i].topic);
 		free(messages[i].topic);
 		free(messages[i].payload);
 	}
-	CHECK(message_count == before + 2, "odd firmware: %zu configs", message_count - before);
+	CHECKF(message_count == before + 2, "odd firmware: %zu configs", message_count - before);
 	message_count = before;
 	out = saved;
 
 	/* An emit failure stops the build at once, and is told. */
 	int calls = 0;
-	CHECK(discovery_ecu_legacy(&plain_ctx, &c->info, fail_second, &calls) == -DISCOVERY_E_EMIT && calls == 2,
-	      "emit failure: %d calls", calls);
+	CHECKF(discovery_ecu_legacy(&plain_ctx, &c->info, fail_second, &calls) == -DISCOVERY_E_EMIT && calls == 2,
+	       "emit failure: %d calls", calls);
 	calls = 1;
-	CHECK(discovery_ecu(&plain_ctx, &c->info, fail_second, &calls) == -DISCOVERY_E_EMIT && calls == 2,
-	      "emit failure of a device config");
-	CHECK(discovery_inverter_legacy(&plain_ctx, "2162000335", &inv, collect, NULL) == -DISCOVERY_E_ARG,
-	      "legacy: short ECU id");
-	CHECK(discovery_ecu_legacy(&plain_ctx, &c->info, NULL, NULL) == -DISCOVERY_E_ARG, "legacy: NULL emit");
+	CHECKF(discovery_ecu(&plain_ctx, &c->info, fail_second, &calls) == -DISCOVERY_E_EMIT && calls == 2,
+	       "emit failure of a device config");
+	CHECKF(discovery_inverter_legacy(&plain_ctx, "2162000335", &inv, collect, NULL) == -DISCOVERY_E_ARG,
+	       "legacy: short ECU id");
+	CHECKF(discovery_ecu_legacy(&plain_ctx, &c->info, NULL, NULL) == -DISCOVERY_E_ARG, "legacy: NULL emit");
 }
 
 int main(int argc, char **argv)
@@ -448,9 +437,9 @@ int main(int argc, char **argv)
 	/* Four DS3 (1 + 5 + 2 + 2) and four never-seen type 00 (online only). */
 	load_capture("ecu-r-pro-2162-ds3x4-unseen4-day", "ecu.hex", NULL, c);
 	run_capture(c, "ds3-unseen", 10 + 4 * 10 + 4 * 1);
-	CHECK(has_entity("704000038131", "online") && !has_entity("704000038131", "signal"), "type 00: online only");
-	CHECK(has_entity("704000037390", "panel_2_voltage") && !has_entity("704000037390", "panel_3_power"),
-	      "DS3: two panels");
+	CHECKF(has_entity("704000038131", "online") && !has_entity("704000038131", "signal"), "type 00: online only");
+	CHECKF(has_entity("704000037390", "panel_2_voltage") && !has_entity("704000037390", "panel_3_power"),
+	       "DS3: two panels");
 	/* Night: five offline QS1 still get their entities (unavailable until sunrise). */
 	load_capture("ecu-c-qs1x5-unseen4-night", "ecu.hex", "215000000001", c);
 	run_capture(c, "ecu-c night", 10 + 5 * 11 + 4 * 1);
@@ -469,13 +458,13 @@ int main(int argc, char **argv)
 	}
 	/* A reply that does not parse gives nothing to announce. */
 	load_capture("ecu-b-replaced-short-noend", "ecu.hex", NULL, c);
-	CHECK(!c->has_info && !c->has_inv, "short reply rejected by the parser");
+	CHECKF(!c->has_info && !c->has_inv, "short reply rejected by the parser");
 
 	/* Device topics over everything emitted with the plain context are unique
 	 * (and with them the unique_ids, checked to be aps_<device id>_<object>). */
 	for (size_t i = 0; i < message_count; i++)
 		for (size_t j = i + 1; j < message_count; j++)
-			CHECK(strcmp(messages[i].topic, messages[j].topic) != 0, "duplicate %s", messages[i].topic);
+			CHECKF(strcmp(messages[i].topic, messages[j].topic) != 0, "duplicate %s", messages[i].topic);
 
 	printf("test_discovery: %zu configs built\n", message_count);
 	for (size_t i = 0; i < message_count; i++) {
@@ -483,11 +472,6 @@ int main(int argc, char **argv)
 		free(messages[i].payload);
 	}
 	free(c);
-	if (out != NULL && fclose(out) != 0) CHECK(false, "writing %s", argv[1]);
-	if (failures > 0) {
-		fprintf(stderr, "test_discovery: %d check(s) failed\n", failures);
-		return 1;
-	}
-	printf("test_discovery: all checks passed\n");
-	return 0;
+	if (out != NULL && fclose(out) != 0) CHECKF(false, "writing %s", argv[1]);
+	return aps_check_report("test_discovery");
 }

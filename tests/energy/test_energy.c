@@ -9,21 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aps_check.h"
 #include "energy.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                    \
-	do {                                                                                \
-		if (cond) {                                                                 \
-			passed++;                                                           \
-		} else {                                                                    \
-			failed++;                                                           \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);             \
-			printf(__VA_ARGS__);                                                \
-			printf("\n");                                                       \
-		}                                                                           \
-	} while (0)
 
 #define NONE (-1)  /* expected: not published */
 
@@ -45,7 +32,7 @@ static void reading_of(const struct step *s, struct energy_reading *r)
 	if (s->stamp[0] != '\0') {
 		int fields = sscanf(s->stamp, "%d-%d-%d %d:%d:%d", &r->year, &r->month, &r->day,
 		                    &r->hour, &r->minute, &r->second);
-		CHECK(fields == 6, "stamp \"%s\" in the table", s->stamp);
+		CHECKF(fields == 6, "stamp \"%s\" in the table", s->stamp);
 	}
 	r->now_s = s->now_s;
 	r->today_raw = s->today;
@@ -67,18 +54,18 @@ static void run(const char *name, const struct step *steps, size_t n)
 
 		int64_t today = out.publish_today ? (int64_t)out.today_raw : NONE;
 		int64_t lifetime = out.publish_lifetime ? (int64_t)out.lifetime_raw : NONE;
-		CHECK(today == s->want_today, "%s #%zu: today %" PRId64 ", want %" PRId64, name, i,
-		      today, s->want_today);
-		CHECK(lifetime == s->want_lifetime, "%s #%zu: lifetime %" PRId64 ", want %" PRId64,
-		      name, i, lifetime, s->want_lifetime);
-		CHECK(out.new_data == (s->want_new != 0), "%s #%zu: new_data %d", name, i,
-		      out.new_data);
+		CHECKF(today == s->want_today, "%s #%zu: today %" PRId64 ", want %" PRId64, name, i,
+		       today, s->want_today);
+		CHECKF(lifetime == s->want_lifetime, "%s #%zu: lifetime %" PRId64 ", want %" PRId64,
+		       name, i, lifetime, s->want_lifetime);
+		CHECKF(out.new_data == (s->want_new != 0), "%s #%zu: new_data %d", name, i,
+		       out.new_data);
 		if (s->want_note[0] == '\0')
-			CHECK(out.reason[0] == '\0', "%s #%zu: unexpected reason \"%s\"", name, i,
-			      out.reason);
+			CHECKF(out.reason[0] == '\0', "%s #%zu: unexpected reason \"%s\"", name, i,
+			       out.reason);
 		else
-			CHECK(strstr(out.reason, s->want_note) != NULL,
-			      "%s #%zu: reason \"%s\", want \"%s\"", name, i, out.reason, s->want_note);
+			CHECKF(strstr(out.reason, s->want_note) != NULL,
+			       "%s #%zu: reason \"%s\", want \"%s\"", name, i, out.reason, s->want_note);
 	}
 }
 
@@ -320,8 +307,8 @@ static void test_sunny_day(void)
 				       out.lifetime_raw, r.lifetime_raw, out.reason);
 		}
 	}
-	CHECK(bad == 0, "%d of %d polls changed", bad, polls);
-	CHECK(wh > 30000 && wh < 60000, "the day made %" PRIu64 " Wh", wh);
+	CHECKF(bad == 0, "%d of %d polls changed", bad, polls);
+	CHECKF(wh > 30000 && wh < 60000, "the day made %" PRIu64 " Wh", wh);
 }
 
 /* Ten minutes of 1-second polls of one refresh change nothing. */
@@ -335,7 +322,7 @@ static void test_many_repeats(void)
 	r.minute = 5;
 	r.today_raw = 0;
 	energy_filter_update(&f, &r, &out);
-	CHECK(strstr(out.reason, "(1 of 3)") != NULL, "reason \"%s\"", out.reason);
+	CHECKF(strstr(out.reason, "(1 of 3)") != NULL, "reason \"%s\"", out.reason);
 
 	int counted = 0;
 	for (int i = 1; i <= 600; i++) {
@@ -343,10 +330,10 @@ static void test_many_repeats(void)
 		energy_filter_update(&f, &r, &out);
 		counted += out.new_data || out.reason[0] || out.today_raw != 3000;
 	}
-	CHECK(counted == 0, "%d repeats changed something", counted);
+	CHECKF(counted == 0, "%d repeats changed something", counted);
 	r.minute = 10;
 	energy_filter_update(&f, &r, &out);
-	CHECK(strstr(out.reason, "(2 of 3)") != NULL, "reason \"%s\"", out.reason);
+	CHECKF(strstr(out.reason, "(2 of 3)") != NULL, "reason \"%s\"", out.reason);
 }
 
 /* Hostile or absurd inputs: no overflow (the sanitized build checks), and
@@ -369,8 +356,8 @@ static void test_extremes(void)
 		                            UINT32_MAX, UINT32_MAX };
 		if (i % 2) r.today_raw = r.lifetime_raw = 1;
 		energy_filter_update(&f, &r, &out);
-		CHECK(out.new_data, "clock %zu", i);
-		CHECK(strlen(out.reason) < sizeof(out.reason), "reason length");
+		CHECKF(out.new_data, "clock %zu", i);
+		CHECKF(strlen(out.reason) < sizeof(out.reason), "reason length");
 	}
 	/* the same without timestamps: only our clock measures time */
 	energy_filter_init(&f);
@@ -378,7 +365,7 @@ static void test_extremes(void)
 		struct energy_reading r = { .now_s = clocks[i], .today_raw = UINT32_MAX - (uint32_t)i,
 		                            .lifetime_raw = (uint32_t)i, .power_w = UINT32_MAX };
 		energy_filter_update(&f, &r, &out);
-		CHECK(out.publish_today && out.today_raw >= UINT32_MAX - i, "clock %zu", i);
+		CHECKF(out.publish_today && out.today_raw >= UINT32_MAX - i, "clock %zu", i);
 	}
 	for (size_t i = 0; i < ROWS(bad_times); i++) {
 		struct energy_filter g;
@@ -391,8 +378,8 @@ static void test_extremes(void)
 		r.hour = bad_times[i][3], r.minute = bad_times[i][4], r.second = bad_times[i][5];
 		r.now_s = 600;
 		energy_filter_update(&g, &r, &out);
-		CHECK(!out.new_data, "bad time #%zu read as a timestamp", i);
-		CHECK(out.today_raw == 100 && out.lifetime_raw == 100, "bad time #%zu", i);
+		CHECKF(!out.new_data, "bad time #%zu read as a timestamp", i);
+		CHECKF(out.today_raw == 100 && out.lifetime_raw == 100, "bad time #%zu", i);
 	}
 }
 
@@ -420,6 +407,5 @@ int main(void)
 	test_many_repeats();
 	test_extremes();
 
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return aps_check_report("test_energy");
 }

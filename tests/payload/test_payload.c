@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "aps_check.h"
 #include "hexfile.h"
 #include "payload.h"
 #include "tz.h"
@@ -30,7 +30,7 @@ static bool read_fixture(const char *capture, const char *file, uint8_t *buf, si
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s/%s", APS_FIXTURES, capture, file);
 	if (hexfile_read(path, buf, APS_REPLY_MAX, len) == 0) return true;
-	CHECK(errno == ENOENT, "%s: %s", path, strerror(errno));
+	CHECKF(errno == ENOENT, "%s: %s", path, strerror(errno));
 	return false;
 }
 
@@ -42,15 +42,15 @@ static void load_capture(const char *name, const char *ecu_file, struct capture 
 	memset(c, 0, sizeof(*c));
 	if (read_fixture(name, ecu_file, buf, &len)) {
 		c->has_info = aps_parse_ecu_info(buf, len, &c->info, &err) == 0;
-		CHECK(c->has_info, "%s/%s: %s", name, ecu_file, err.reason);
+		CHECKF(c->has_info, "%s/%s: %s", name, ecu_file, err.reason);
 	}
 	if (read_fixture(name, "inverters.hex", buf, &len)) {
 		c->has_inv = aps_parse_inverters(buf, len, &c->inv, c->records, MAX_RECORDS, &err) == 0;
-		CHECK(c->has_inv, "%s/inverters.hex: %s", name, err.reason);
+		CHECKF(c->has_inv, "%s/inverters.hex: %s", name, err.reason);
 	}
 	if (read_fixture(name, "signal.hex", buf, &len)) {
 		c->has_signal = aps_parse_signal(buf, len, c->signals, MAX_RECORDS, &c->signal_count, &err) == 0;
-		CHECK(c->has_signal, "%s/signal.hex: %s", name, err.reason);
+		CHECKF(c->has_signal, "%s/signal.hex: %s", name, err.reason);
 	}
 }
 
@@ -71,9 +71,9 @@ static void expect_json(cJSON *got, const char *want_text, const char *what)
 {
 	cJSON *want = cJSON_Parse(want_text);
 	char *got_text = got != NULL ? cJSON_PrintUnformatted(got) : NULL;
-	CHECK(want != NULL, "%s: expected text does not parse", what);
-	CHECK(got != NULL && want != NULL && cJSON_Compare(got, want, true), "%s:\n  got  %s\n  want %s", what,
-	      got_text ? got_text : "(NULL)", want_text);
+	CHECKF(want != NULL, "%s: expected text does not parse", what);
+	CHECKF(got != NULL && want != NULL && cJSON_Compare(got, want, true), "%s:\n  got  %s\n  want %s", what,
+	       got_text ? got_text : "(NULL)", want_text);
 	cJSON_free(got_text);
 	cJSON_Delete(want);
 	cJSON_Delete(got);
@@ -83,8 +83,8 @@ static void expect_json(cJSON *got, const char *want_text, const char *what)
 static void expect_text(cJSON *got, const char *want_text, const char *what)
 {
 	char *got_text = got != NULL ? cJSON_PrintUnformatted(got) : NULL;
-	CHECK(got_text != NULL && strcmp(got_text, want_text) == 0, "%s:\n  got  %s\n  want %s", what,
-	      got_text ? got_text : "(NULL)", want_text);
+	CHECKF(got_text != NULL && strcmp(got_text, want_text) == 0, "%s:\n  got  %s\n  want %s", what,
+	       got_text ? got_text : "(NULL)", want_text);
 	cJSON_free(got_text);
 	cJSON_Delete(got);
 }
@@ -92,14 +92,14 @@ static void expect_text(cJSON *got, const char *want_text, const char *what)
 static void expect_inverters(const struct aps_cycle *cycle, const char *const *want, size_t n,
                              const char *what)
 {
-	CHECK(cycle->inv != NULL && cycle->inv->count == n, "%s: %zu records, want %zu", what,
-	      cycle->inv ? cycle->inv->count : 0, n);
+	CHECKF(cycle->inv != NULL && cycle->inv->count == n, "%s: %zu records, want %zu", what,
+	       cycle->inv ? cycle->inv->count : 0, n);
 	for (size_t i = 0; cycle->inv != NULL && i < n && i < cycle->inv->count; i++) {
 		char label[128];
 		snprintf(label, sizeof(label), "%s inverter %zu (%s)", what, i + 1, cycle->inverters[i].uid);
 		expect_json(aps_payload_inverter(cycle, i), want[i], label);
 	}
-	CHECK(aps_payload_inverter(cycle, n) == NULL, "%s: index past the records gives NULL", what);
+	CHECKF(aps_payload_inverter(cycle, n) == NULL, "%s: index past the records gives NULL", what);
 }
 
 /* ECU-R-PRO: the info says 0 inverters, the inverter reply has 6; six signals. */
@@ -141,34 +141,34 @@ static void test_ecu_r_pro_6xqs1(void)
 	/* The zone: configured beats the ECU's; an unknown configured zone gives no timestamp. */
 	char stamp[40];
 	cycle.zone = "Europe/Amsterdam";
-	CHECK(aps_payload_timestamp(&cycle, stamp, sizeof(stamp)) &&
-	      strcmp(stamp, "2024-03-25T18:25:24+01:00") == 0, "configured zone: %s", stamp);
+	CHECKF(aps_payload_timestamp(&cycle, stamp, sizeof(stamp)) &&
+	       strcmp(stamp, "2024-03-25T18:25:24+01:00") == 0, "configured zone: %s", stamp);
 	cycle.zone = "Nowhere/Atlantis";
-	CHECK(!aps_payload_timestamp(&cycle, stamp, sizeof(stamp)), "unknown configured zone: %s", stamp);
+	CHECKF(!aps_payload_timestamp(&cycle, stamp, sizeof(stamp)), "unknown configured zone: %s", stamp);
 	cJSON *no_zone = aps_payload_ecu(&cycle);
-	CHECK(no_zone && !cJSON_GetObjectItemCaseSensitive(no_zone, "timestamp"),
-	      "no timestamp key without an offset");
+	CHECKF(no_zone && !cJSON_GetObjectItemCaseSensitive(no_zone, "timestamp"),
+	       "no timestamp key without an offset");
 	cJSON_Delete(no_zone);
-	CHECK(!aps_payload_timestamp(&cycle, stamp, 19), "a buffer too small for the date fails");
+	CHECKF(!aps_payload_timestamp(&cycle, stamp, 19), "a buffer too small for the date fails");
 	cycle.zone = "";
 	/* An ECU zone this system does not know (or a hostile one): the system zone. */
 	int32_t sys;
-	CHECK(aps_tz_offset_local(NULL, 2024, 3, 25, 18, 25, 24, &sys) == 0, "system zone readable");
+	CHECKF(aps_tz_offset_local(NULL, 2024, 3, 25, 18, 25, 24, &sys) == 0, "system zone readable");
 	char want_sys[40];
 	snprintf(want_sys, sizeof(want_sys), "2024-03-25T18:25:24%c%02d:%02d", sys < 0 ? '-' : '+',
 	         abs(sys) / 3600, abs(sys) / 60 % 60);
 	strcpy(c.info.zone, "../../../etc/passwd");
-	CHECK(aps_payload_timestamp(&cycle, stamp, sizeof(stamp)) && strcmp(stamp, want_sys) == 0,
-	      "hostile ECU zone: %s, want %s", stamp, want_sys);
+	CHECKF(aps_payload_timestamp(&cycle, stamp, sizeof(stamp)) && strcmp(stamp, want_sys) == 0,
+	       "hostile ECU zone: %s, want %s", stamp, want_sys);
 	strcpy(c.info.zone, "Mars/Olympus_Mons");
-	CHECK(aps_payload_timestamp(&cycle, stamp, sizeof(stamp)) && strcmp(stamp, want_sys) == 0,
-	      "unknown ECU zone: %s, want %s", stamp, want_sys);
+	CHECKF(aps_payload_timestamp(&cycle, stamp, sizeof(stamp)) && strcmp(stamp, want_sys) == 0,
+	       "unknown ECU zone: %s, want %s", stamp, want_sys);
 
 	/* Without an inverter reply the counts are the info's own (0 of 6 here), without
 	 * a signal reply the key is absent. */
 	cycle.signals = NULL;
 	cJSON *first = aps_payload_inverter(&cycle, 0);
-	CHECK(first != NULL && !cJSON_HasObjectItem(first, "signal"), "no signal reply: no signal key");
+	CHECKF(first != NULL && !cJSON_HasObjectItem(first, "signal"), "no signal reply: no signal key");
 	cJSON_Delete(first);
 	cycle.inv = NULL;
 	cycle.inverters = NULL;
@@ -178,7 +178,7 @@ static void test_ecu_r_pro_6xqs1(void)
 	            "\"timestamp\":\"2024-03-25T18:25:24-07:00\",\"inverters\":0,\"inverters_online\":6,"
 	            "\"model\":\"ECU-R-PRO\",\"firmware\":\"ECU_R_PRO_2.1.17\"}",
 	            "6xqs1 ECU without inverter reply");
-	CHECK(aps_payload_inverter(&cycle, 0) == NULL, "no inverter reply: no inverter payload");
+	CHECKF(aps_payload_inverter(&cycle, 0) == NULL, "no inverter reply: no inverter payload");
 }
 
 /* ECU-R 2160: info timestamp is filler, so the inverter reply's time in the ECU's zone. */
@@ -221,7 +221,7 @@ static void test_ecu_r_qt2(void)
 	expect_inverters(&cycle, want, 6, "qt2");
 	cJSON *second = aps_payload_inverter(&cycle, 1);
 	cJSON *voltage = cJSON_GetObjectItemCaseSensitive(second, "voltage");
-	CHECK(cJSON_IsNumber(voltage) && voltage->valuedouble == 1165.0 / 3, "mean of 386, 390, 389");
+	CHECKF(cJSON_IsNumber(voltage) && voltage->valuedouble == 1165.0 / 3, "mean of 386, 390, 389");
 	cJSON_Delete(second);
 }
 
@@ -259,7 +259,7 @@ static void test_ecu_r_pro_ds3_unseen(void)
 	expect_text(aps_payload_inverter(&cycle, 4), "{\"online\":false}", "type 00 flagged online");
 	cJSON *ecu = aps_payload_ecu(&cycle);
 	cJSON *online = cJSON_GetObjectItemCaseSensitive(ecu, "inverters_online");
-	CHECK(cJSON_IsNumber(online) && online->valueint == 4, "type 00 not counted online");
+	CHECKF(cJSON_IsNumber(online) && online->valueint == 4, "type 00 not counted online");
 	cJSON_Delete(ecu);
 
 	/* An unknown type cut the array after two records: the declared count stands. */
@@ -268,8 +268,8 @@ static void test_ecu_r_pro_ds3_unseen(void)
 	ecu = aps_payload_ecu(&cycle);
 	cJSON *total = cJSON_GetObjectItemCaseSensitive(ecu, "inverters");
 	online = cJSON_GetObjectItemCaseSensitive(ecu, "inverters_online");
-	CHECK(cJSON_IsNumber(total) && total->valueint == 8, "truncated: declared count 8");
-	CHECK(cJSON_IsNumber(online) && online->valueint == 2, "truncated: online among kept records");
+	CHECKF(cJSON_IsNumber(total) && total->valueint == 8, "truncated: declared count 8");
+	CHECKF(cJSON_IsNumber(online) && online->valueint == 2, "truncated: online among kept records");
 	cJSON_Delete(ecu);
 }
 
@@ -278,7 +278,7 @@ static void test_ecu_c_night(void)
 {
 	struct capture c;
 	load_capture("ecu-c-qs1x5-unseen4-night", "ecu.hex", &c);
-	CHECK(!c.has_info, "inverter reply only");
+	CHECKF(!c.has_info, "inverter reply only");
 	struct aps_cycle cycle = cycle_of(&c);
 	static const char *const want[] = {
 		"{\"online\":false}", "{\"online\":false}", "{\"online\":false}",
@@ -286,7 +286,7 @@ static void test_ecu_c_night(void)
 		"{\"online\":false}", "{\"online\":false}", "{\"online\":false}",
 	};
 	expect_inverters(&cycle, want, 9, "ecu-c night");
-	CHECK(aps_payload_ecu(&cycle) == NULL, "no ECU info: no ECU payload");
+	CHECKF(aps_payload_ecu(&cycle) == NULL, "no ECU info: no ECU payload");
 
 	/* With an info that has neither timestamp nor zone: the inverter reply's time. */
 	memset(&c.info, 0, sizeof(c.info));
@@ -306,14 +306,14 @@ static void test_lifetime0(void)
 {
 	struct capture c;
 	load_capture("ecu-b-2163-new-lifetime0", "ecu.3.hex", &c);
-	CHECK(c.info.lifetime_glitch, "parser flags lifetime 0");
+	CHECKF(c.info.lifetime_glitch, "parser flags lifetime 0");
 	struct aps_cycle cycle = cycle_of(&c);
 	expect_text(aps_payload_ecu(&cycle),
 	            "{\"current_power\":12,\"today_energy\":0,\"inverters\":1,\"inverters_online\":1,"
 	            "\"model\":\"ECU-B\",\"firmware\":\"ECU_B_1.2.23\"}",
 	            "lifetime0 ECU");
 	char stamp[40];
-	CHECK(!aps_payload_timestamp(&cycle, stamp, sizeof(stamp)), "no timestamp anywhere");
+	CHECKF(!aps_payload_timestamp(&cycle, stamp, sizeof(stamp)), "no timestamp anywhere");
 }
 
 /* ECU-B, one DS3, no signal reply. */
@@ -332,12 +332,12 @@ static void test_ecu_b_ds3(void)
 
 int main(void)
 {
-	CHECK(aps_payload_ecu(NULL) == NULL && aps_payload_inverter(NULL, 0) == NULL, "NULL cycle");
+	CHECKF(aps_payload_ecu(NULL) == NULL && aps_payload_inverter(NULL, 0) == NULL, "NULL cycle");
 	test_ecu_r_pro_6xqs1();
 	test_ecu_r_qt2();
 	test_ecu_r_pro_ds3_unseen();
 	test_ecu_c_night();
 	test_lifetime0();
 	test_ecu_b_ds3();
-	return check_report("test_payload");
+	return aps_check_report("test_payload");
 }

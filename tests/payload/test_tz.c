@@ -14,13 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "check.h"
+#define APS_CHECK_SHARED /* with test_tzif.c */
+#include "aps_check.h"
 #include "tz.h"
 
 #define HOUR 3600
 #define DAY (24 * HOUR)
 /* Wider than any real offset: where the reference looks for the two sides of a transition. */
 #define REF_WINDOW (26 * HOUR)
+
+int aps_check_passed, aps_check_failed; /* aps_check.h, shared with test_tzif.c */
+char aps_check_label[APS_CHECK_LABEL_MAX];
 
 static long comparisons;
 
@@ -78,9 +82,9 @@ static void compare_wall(const char *zone, int64_t local)
 	time_t t = (time_t)local;
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	CHECK(ok && got == want, "%s at %04d-%02d-%02d %02d:%02d:%02d: got %s%d, glibc says %d",
-	      zone ? zone : "(system)", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	      tm.tm_min, tm.tm_sec, ok ? "" : "error ", got, want);
+	CHECKF(ok && got == want, "%s at %04d-%02d-%02d %02d:%02d:%02d: got %s%d, glibc says %d",
+	       zone ? zone : "(system)", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	       tm.tm_min, tm.tm_sec, ok ? "" : "error ", got, want);
 }
 
 /*
@@ -125,17 +129,17 @@ static void test_names(void)
 	                                  "Europe/../UTC", "Etc/UTC.bak", "US Pacific", "Europe/Amst\xe9",
 	                                  "UTC\n"};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		CHECK(aps_tz_name_valid(good[i]), "'%s' should be valid", good[i]);
+		CHECKF(aps_tz_name_valid(good[i]), "'%s' should be valid", good[i]);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CHECK(!aps_tz_name_valid(bad[i]), "'%s' should be invalid", bad[i]);
-	CHECK(!aps_tz_name_valid(NULL), "NULL should be invalid");
+		CHECKF(!aps_tz_name_valid(bad[i]), "'%s' should be invalid", bad[i]);
+	CHECKF(!aps_tz_name_valid(NULL), "NULL should be invalid");
 	char longest[65];
 	memset(longest, 'a', 63);
 	longest[63] = '\0';
-	CHECK(aps_tz_name_valid(longest), "63 bytes is allowed");
+	CHECKF(aps_tz_name_valid(longest), "63 bytes is allowed");
 	longest[63] = 'a';
 	longest[64] = '\0';
-	CHECK(!aps_tz_name_valid(longest), "64 bytes is too long");
+	CHECKF(!aps_tz_name_valid(longest), "64 bytes is too long");
 }
 
 struct hand_case {
@@ -182,26 +186,26 @@ static void test_hand_cases(void)
 		const struct hand_case *c = &cases[i];
 		int32_t off = -999999;
 		int rc = aps_tz_offset_local(c->zone, c->y, c->mo, c->d, c->h, c->mi, c->s, &off);
-		CHECK(rc == 0 && off == c->offset, "%s %04d-%02d-%02d %02d:%02d:%02d: rc %d offset %d, want %d",
-		      c->zone, c->y, c->mo, c->d, c->h, c->mi, c->s, rc, off, c->offset);
+		CHECKF(rc == 0 && off == c->offset, "%s %04d-%02d-%02d %02d:%02d:%02d: rc %d offset %d, want %d",
+		       c->zone, c->y, c->mo, c->d, c->h, c->mi, c->s, rc, off, c->offset);
 	}
 
 	int32_t off;
-	CHECK(aps_tz_offset_local("Europe/Amsterdam", 2024, 2, 30, 0, 0, 0, &off) == -1, "Feb 30");
-	CHECK(aps_tz_offset_local("Europe/Amsterdam", 2023, 2, 29, 0, 0, 0, &off) == -1, "Feb 29 2023");
-	CHECK(aps_tz_offset_local("Europe/Amsterdam", 2024, 2, 29, 0, 0, 0, &off) == 0, "Feb 29 2024");
-	CHECK(aps_tz_offset_local("Europe/Amsterdam", 2024, 13, 1, 0, 0, 0, &off) == -1, "month 13");
-	CHECK(aps_tz_offset_local("Europe/Amsterdam", 2024, 1, 1, 24, 0, 0, &off) == -1, "hour 24");
-	CHECK(aps_tz_offset_local("Europe/Amsterdam", 2024, 1, 1, 0, 60, 0, &off) == -1, "minute 60");
-	CHECK(aps_tz_offset_local("Europe/Amsterdam", 0, 1, 1, 0, 0, 0, &off) == -1, "year 0");
-	CHECK(aps_tz_offset_local("Europe/Amsterdam", 2024, 1, 1, 0, 0, 0, NULL) == -1, "NULL out");
-	CHECK(aps_tz_offset_local("Nowhere/Atlantis", 2024, 1, 1, 0, 0, 0, &off) == -1, "unknown zone");
-	CHECK(aps_tz_offset_local("Europe", 2024, 1, 1, 0, 0, 0, &off) == -1, "a directory");
-	CHECK(aps_tz_offset_local("../../etc/passwd", 2024, 1, 1, 0, 0, 0, &off) == -1, "traversal");
-	CHECK(aps_tz_offset_local("zone.tab", 2024, 1, 1, 0, 0, 0, &off) == -1, "invalid name");
-	CHECK(aps_tz_offset_local("leapseconds", 2024, 1, 1, 0, 0, 0, &off) == -1, "not a TZif file");
+	CHECKF(aps_tz_offset_local("Europe/Amsterdam", 2024, 2, 30, 0, 0, 0, &off) == -1, "Feb 30");
+	CHECKF(aps_tz_offset_local("Europe/Amsterdam", 2023, 2, 29, 0, 0, 0, &off) == -1, "Feb 29 2023");
+	CHECKF(aps_tz_offset_local("Europe/Amsterdam", 2024, 2, 29, 0, 0, 0, &off) == 0, "Feb 29 2024");
+	CHECKF(aps_tz_offset_local("Europe/Amsterdam", 2024, 13, 1, 0, 0, 0, &off) == -1, "month 13");
+	CHECKF(aps_tz_offset_local("Europe/Amsterdam", 2024, 1, 1, 24, 0, 0, &off) == -1, "hour 24");
+	CHECKF(aps_tz_offset_local("Europe/Amsterdam", 2024, 1, 1, 0, 60, 0, &off) == -1, "minute 60");
+	CHECKF(aps_tz_offset_local("Europe/Amsterdam", 0, 1, 1, 0, 0, 0, &off) == -1, "year 0");
+	CHECKF(aps_tz_offset_local("Europe/Amsterdam", 2024, 1, 1, 0, 0, 0, NULL) == -1, "NULL out");
+	CHECKF(aps_tz_offset_local("Nowhere/Atlantis", 2024, 1, 1, 0, 0, 0, &off) == -1, "unknown zone");
+	CHECKF(aps_tz_offset_local("Europe", 2024, 1, 1, 0, 0, 0, &off) == -1, "a directory");
+	CHECKF(aps_tz_offset_local("../../etc/passwd", 2024, 1, 1, 0, 0, 0, &off) == -1, "traversal");
+	CHECKF(aps_tz_offset_local("zone.tab", 2024, 1, 1, 0, 0, 0, &off) == -1, "invalid name");
+	CHECKF(aps_tz_offset_local("leapseconds", 2024, 1, 1, 0, 0, 0, &off) == -1, "not a TZif file");
 	/* Leap-second zones are refused, not answered 27 s off. */
-	CHECK(aps_tz_offset_local("right/UTC", 2024, 1, 1, 0, 0, 0, &off) == -1, "right/UTC");
+	CHECKF(aps_tz_offset_local("right/UTC", 2024, 1, 1, 0, 0, 0, &off) == -1, "right/UTC");
 }
 
 /* The zones the brief names, plus the odd ones: negative rule times (Nuuk),
@@ -220,7 +224,7 @@ static void test_named_zones(void)
 	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
 		int n = compare_range(zones[i], zones[i], from, to, 5 * DAY + 3607);
 		if (strcmp(zones[i], "Europe/Amsterdam") == 0)
-			CHECK(n == 2 * 71, "Amsterdam: %d transitions in 1990..2060, want 142 (glibc loaded it?)", n);
+			CHECKF(n == 2 * 71, "Amsterdam: %d transitions in 1990..2060, want 142 (glibc loaded it?)", n);
 	}
 	/* The system zone (NULL and ""), which glibc reads from /etc/localtime without TZ. */
 	compare_range(NULL, NULL, from, to, 30 * DAY + 7);
@@ -263,7 +267,7 @@ static void walk_zones(const char *root, const char *rel)
 	closedir(dir);
 }
 
-int tzif_tests(void);  /* test_tzif.c: hand-made and malformed files */
+void tzif_tests(void);  /* test_tzif.c: hand-made and malformed files */
 
 int main(void)
 {
@@ -271,8 +275,8 @@ int main(void)
 	test_hand_cases();
 	test_named_zones();
 	walk_zones("/usr/share/zoneinfo", "");
-	CHECK(zones_seen > 300, "only %d zone files found", zones_seen);
+	CHECKF(zones_seen > 300, "only %d zone files found", zones_seen);
 	printf("tz: %d system zones, %ld wall-clock comparisons with glibc\n", zones_seen, comparisons);
-	check_failures += tzif_tests();
-	return check_report("test_tz");
+	tzif_tests();
+	return aps_check_report("test_tz");
 }

@@ -13,7 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "check.h"
+#define APS_CHECK_SHARED /* with test_tz.c, which defines the counters */
+#include "aps_check.h"
 #include "tz.h"
 
 #define HOUR 3600
@@ -113,33 +114,33 @@ static void test_versions(void)
 	int32_t off;
 
 	write_file("V1", buf, build(&europe_2000, buf));
-	CHECK(offset_at("V1", 1999, 7, 1, 12, &off) == 0 && off == HOUR, "before first: type 0, %d", off);
-	CHECK(offset_at("V1", 2000, 7, 1, 12, &off) == 0 && off == 2 * HOUR, "summer 2000: %d", off);
-	CHECK(offset_at("V1", 2000, 3, 26, 2, &off) == 0 && off == HOUR, "in the gap: %d", off);
-	CHECK(offset_at("V1", 2000, 10, 29, 2, &off) == 0 && off == 2 * HOUR, "in the overlap: %d", off);
+	CHECKF(offset_at("V1", 1999, 7, 1, 12, &off) == 0 && off == HOUR, "before first: type 0, %d", off);
+	CHECKF(offset_at("V1", 2000, 7, 1, 12, &off) == 0 && off == 2 * HOUR, "summer 2000: %d", off);
+	CHECKF(offset_at("V1", 2000, 3, 26, 2, &off) == 0 && off == HOUR, "in the gap: %d", off);
+	CHECKF(offset_at("V1", 2000, 10, 29, 2, &off) == 0 && off == 2 * HOUR, "in the overlap: %d", off);
 	/* Version 1 has no footer: the last type stays in force. */
-	CHECK(offset_at("V1", 2050, 7, 1, 12, &off) == 0 && off == HOUR, "2050, v1: %d", off);
+	CHECKF(offset_at("V1", 2050, 7, 1, 12, &off) == 0 && off == HOUR, "2050, v1: %d", off);
 
 	struct tzif_spec s = europe_2000;
 	s.version = '2';
 	s.footer = "CET-1CEST,M3.5.0,M10.5.0/3";
 	write_file("V2", buf, build(&s, buf));
-	CHECK(offset_at("V2", 2000, 7, 1, 12, &off) == 0 && off == 2 * HOUR, "v2 table: %d", off);
-	CHECK(offset_at("V2", 2050, 7, 1, 12, &off) == 0 && off == 2 * HOUR, "v2 footer: %d", off);
-	CHECK(offset_at("V2", 2050, 1, 1, 12, &off) == 0 && off == HOUR, "v2 footer winter: %d", off);
+	CHECKF(offset_at("V2", 2000, 7, 1, 12, &off) == 0 && off == 2 * HOUR, "v2 table: %d", off);
+	CHECKF(offset_at("V2", 2050, 7, 1, 12, &off) == 0 && off == 2 * HOUR, "v2 footer: %d", off);
+	CHECKF(offset_at("V2", 2050, 1, 1, 12, &off) == 0 && off == HOUR, "v2 footer winter: %d", off);
 
 	s.version = '3';
 	s.footer = "";  /* empty: unknown after the table; the last type stays */
 	write_file("V3", buf, build(&s, buf));
-	CHECK(offset_at("V3", 2050, 7, 1, 12, &off) == 0 && off == HOUR, "empty footer: %d", off);
+	CHECKF(offset_at("V3", 2050, 7, 1, 12, &off) == 0 && off == HOUR, "empty footer: %d", off);
 
 	/* No transitions at all: the footer, else type 0. */
 	struct tzif_spec only = {.version = '2', .typecnt = 1, .utoff = {-5 * HOUR}, .footer = ""};
 	write_file("Only", buf, build(&only, buf));
-	CHECK(offset_at("Only", 2024, 7, 1, 12, &off) == 0 && off == -5 * HOUR, "type 0 only: %d", off);
+	CHECKF(offset_at("Only", 2024, 7, 1, 12, &off) == 0 && off == -5 * HOUR, "type 0 only: %d", off);
 	only.footer = "<+0330>-3:30";
 	write_file("Only", buf, build(&only, buf));
-	CHECK(offset_at("Only", 2024, 7, 1, 12, &off) == 0 && off == 3 * HOUR + 1800, "footer only: %d", off);
+	CHECKF(offset_at("Only", 2024, 7, 1, 12, &off) == 0 && off == 3 * HOUR + 1800, "footer only: %d", off);
 	remove_file("V1");
 	remove_file("V2");
 	remove_file("V3");
@@ -197,9 +198,9 @@ static void compare_footer(const char *rule, int *compared)
 			int32_t got = -999999, want = expected_offset(walls[i]);
 			int rc = aps_tz_offset_local("Rule", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 			                             tm.tm_hour, tm.tm_min, tm.tm_sec, &got);
-			CHECK(rc == 0 && got == want, "footer \"%s\" at %04d-%02d-%02d %02d:%02d:%02d: rc %d got %d want %d",
-			      rule, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			      tm.tm_sec, rc, got, want);
+			CHECKF(rc == 0 && got == want, "footer \"%s\" at %04d-%02d-%02d %02d:%02d:%02d: rc %d got %d want %d",
+			       rule, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			       tm.tm_sec, rc, got, want);
 			(*compared)++;
 		}
 	}
@@ -248,12 +249,12 @@ static void test_malformed(void)
 	int32_t off;
 
 	write_file("Good", good, len);
-	CHECK(offset_at("Good", 2024, 1, 1, 0, &off) == 0 && off == HOUR, "the unmutated file loads");
+	CHECKF(offset_at("Good", 2024, 1, 1, 0, &off) == 0 && off == HOUR, "the unmutated file loads");
 
 	/* Every strict prefix. */
 	for (size_t n = 0; n < len; n++) {
 		write_file("Bad", good, n);
-		CHECK(offset_at("Bad", 2024, 1, 1, 0, &off) == -1, "prefix of %zu bytes accepted", n);
+		CHECKF(offset_at("Bad", 2024, 1, 1, 0, &off) == -1, "prefix of %zu bytes accepted", n);
 	}
 
 	struct mutation {
@@ -284,17 +285,17 @@ static void test_malformed(void)
 	mutations[sizeof(mutations) / sizeof(mutations[0]) - 2].at = len - 1;
 	for (size_t i = 0; i < sizeof(mutations) / sizeof(mutations[0]); i++) {
 		memcpy(bad, good, len);
-		CHECK(mutations[i].at < len, "mutation %s out of the file", mutations[i].what);
+		CHECKF(mutations[i].at < len, "mutation %s out of the file", mutations[i].what);
 		bad[mutations[i].at] = mutations[i].value;
 		if (i == 4) bad[v2 + 33] = bad[v2 + 34] = bad[v2 + 35] = 0xff;  /* 0xffffffff */
 		write_file("Bad", bad, len);
-		CHECK(offset_at("Bad", 2024, 1, 1, 0, &off) == -1, "%s: accepted", mutations[i].what);
+		CHECKF(offset_at("Bad", 2024, 1, 1, 0, &off) == -1, "%s: accepted", mutations[i].what);
 	}
 
 	/* zero types, with zero transitions so the sizes still add up */
 	struct tzif_spec empty = {.version = '2', .typecnt = 0, .footer = "UTC0"};
 	write_file("Bad", bad, build(&empty, bad));
-	CHECK(offset_at("Bad", 2024, 1, 1, 0, &off) == -1, "typecnt 0: accepted");
+	CHECKF(offset_at("Bad", 2024, 1, 1, 0, &off) == -1, "typecnt 0: accepted");
 
 	/* Bytes after the footer are not ours to judge; but a footer must be a rule. */
 	static const char *const bad_footers[] = {
@@ -310,7 +311,7 @@ static void test_malformed(void)
 	for (size_t i = 0; i <= sizeof(bad_footers) / sizeof(bad_footers[0]); i++) {
 		s.footer = i < sizeof(bad_footers) / sizeof(bad_footers[0]) ? bad_footers[i] : long_name;
 		write_file("Bad", bad, build(&s, bad));
-		CHECK(offset_at("Bad", 2024, 1, 1, 0, &off) == -1, "footer \"%s\": accepted", s.footer);
+		CHECKF(offset_at("Bad", 2024, 1, 1, 0, &off) == -1, "footer \"%s\": accepted", s.footer);
 	}
 
 	/* Larger than the 256 KiB cap, even if otherwise fine. */
@@ -319,24 +320,25 @@ static void test_malformed(void)
 	if (big != NULL) {
 		memcpy(big, good, len);
 		write_file("Bad", big, big_len);
-		CHECK(offset_at("Bad", 2024, 1, 1, 0, &off) == -1, "file above 256 KiB: accepted");
+		CHECKF(offset_at("Bad", 2024, 1, 1, 0, &off) == -1, "file above 256 KiB: accepted");
 		free(big);
 	}
 
 	/* $TZDIR is honoured: "Good" exists only there. */
 	unsetenv("TZDIR");
-	CHECK(offset_at("Good", 2024, 1, 1, 0, &off) == -1, "found Good outside $TZDIR");
+	CHECKF(offset_at("Good", 2024, 1, 1, 0, &off) == -1, "found Good outside $TZDIR");
 	setenv("TZDIR", tzdir, 1);
 	remove_file("Good");
 	remove_file("Bad");
 }
 
-int tzif_tests(void)
+void tzif_tests(void)
 {
 	snprintf(tzdir, sizeof(tzdir), "/tmp/aps-tz-test-XXXXXX");
 	if (mkdtemp(tzdir) == NULL) {
 		perror("mkdtemp");
-		return 1;
+		aps_check_failed++;
+		return;
 	}
 	setenv("TZDIR", tzdir, 1);
 	test_versions();
@@ -344,5 +346,4 @@ int tzif_tests(void)
 	test_malformed();
 	unsetenv("TZDIR");
 	rmdir(tzdir);
-	return check_failures;
 }

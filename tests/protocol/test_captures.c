@@ -184,7 +184,7 @@ static void test_ecu(const char *dir, const struct exp_ecu *e)
 {
 	size_t len;
 
-	t_case("%s", e->file);
+	aps_check_case("%s", e->file);
 	if (!t_load(dir, e->file, frame, sizeof frame, &len)) return;
 	check_framing(len, e->len, APS_CMD_ECU_INFO);
 	if (!CHECK_INT(t_parse(T_ECU, frame, len, T_CAP_ALL, &got), 0)) return;
@@ -224,7 +224,7 @@ static void test_inverters(const char *dir, const struct exp_inv *e)
 {
 	size_t len;
 
-	t_case("%s", e->file);
+	aps_check_case("%s", e->file);
 	if (!t_load(dir, e->file, frame, sizeof frame, &len)) return;
 	check_framing(len, e->len, APS_CMD_INVERTERS);
 	if (!CHECK_INT(t_parse(T_INVERTERS, frame, len, T_CAP_ALL, &got), 0)) return;
@@ -235,12 +235,12 @@ static void test_inverters(const char *dir, const struct exp_inv *e)
 	CHECK_INT(got.data.count_declared, e->declared);
 	if (!CHECK_INT(got.data.count, e->count)) return;
 	for (size_t k = 0; k < e->count; k++) {
-		t_case("%s record %zu (%s)", e->file, k + 1, e->recs[k].uid);
+		aps_check_case("%s record %zu (%s)", e->file, k + 1, e->recs[k].uid);
 		check_record(&got.inv[k], &e->recs[k]);
 	}
 
 	/* Exactly enough room is enough. */
-	t_case("%s with cap == count", e->file);
+	aps_check_case("%s with cap == count", e->file);
 	CHECK_INT(t_parse(T_INVERTERS, frame, len, e->count, &got), 0);
 	CHECK_INT(got.data.count, e->count);
 }
@@ -249,7 +249,7 @@ static void test_no_data(const char *dir, const char *file, size_t want_len)
 {
 	size_t len;
 
-	t_case("%s", file);
+	aps_check_case("%s", file);
 	if (!t_load(dir, file, frame, sizeof frame, &len)) return;
 	check_framing(len, want_len, APS_CMD_INVERTERS);
 	CHECK_INT(t_parse(T_INVERTERS, frame, len, T_CAP_ALL, &got), -APS_E_NO_DATA);
@@ -262,13 +262,13 @@ static void test_signal(const char *dir, size_t s)
 	size_t len;
 	const char *file = sigs[s].file;
 
-	t_case("%s", file);
+	aps_check_case("%s", file);
 	if (!t_load(dir, file, frame, sizeof frame, &len)) return;
 	check_framing(len, sigs[s].len, APS_CMD_SIGNAL);
 	if (!CHECK_INT(t_parse(T_SIGNAL, frame, len, T_CAP_ALL, &got), 0)) return;
 	if (!CHECK_INT(got.sig_count, sigs[s].count)) return;
 	for (size_t k = 0; k < sigs[s].count; k++) {
-		t_case("%s entry %zu", file, k + 1);
+		aps_check_case("%s entry %zu", file, k + 1);
 		CHECK_STR(got.sig[k].uid, sigs[s].sigs[k].uid);
 		CHECK_INT(got.sig[k].strength, sigs[s].sigs[k].strength);
 		CHECK_INT(aps_signal_percent(got.sig[k].strength), sigs[s].percent[k]);
@@ -287,8 +287,8 @@ static void check_listed(const char *path, void *ctx)
 	for (size_t i = 0; i < COUNT(invs); i++) found |= strcmp(rel, invs[i].file) == 0;
 	for (size_t i = 0; i < COUNT(no_data); i++) found |= strcmp(rel, no_data[i].file) == 0;
 	for (size_t i = 0; i < COUNT(sigs); i++) found |= strcmp(rel, sigs[i].file) == 0;
-	t_case("fixture list");
-	CHECK(found, "%s has no expected values in test_captures.c", rel);
+	aps_check_case("fixture list");
+	CHECKF(found, "%s has no expected values in test_captures.c", rel);
 }
 
 int main(int argc, char **argv)
@@ -303,7 +303,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < COUNT(sigs); i++) test_signal(argv[1], i);
 
 	long files = t_walk_hex(argv[1], check_listed, argv[1]);
-	t_case("fixture list");
-	CHECK(files > 0, "no .hex files under %s", argv[1]);
-	return t_summary("test_captures");
+	aps_check_case("fixture list");
+	CHECKF(files > 0, "no .hex files under %s", argv[1]);
+	return aps_check_report("test_captures");
 }

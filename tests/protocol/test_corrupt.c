@@ -25,30 +25,30 @@ static bool is_no_data(enum t_kind kind, const uint8_t *buf)
 static void expect(enum t_kind kind, const uint8_t *buf, size_t len, enum aps_err want)
 {
 	int rc = t_parse(kind, buf, len, T_CAP_ALL, &got);
-	CHECK(rc == -(int)want, "rc %d (%s), want -%d (%s)", rc, aps_strerror(-rc), (int)want, aps_strerror((int)want));
+	CHECKF(rc == -(int)want, "rc %d (%s), want -%d (%s)", rc, aps_strerror(-rc), (int)want, aps_strerror((int)want));
 }
 
 static void expect_either(enum t_kind kind, const uint8_t *buf, size_t len, enum aps_err a, enum aps_err b)
 {
 	int rc = t_parse(kind, buf, len, T_CAP_ALL, &got);
-	CHECK(rc == -(int)a || rc == -(int)b, "rc %d (%s), want -%d or -%d", rc, aps_strerror(-rc), (int)a, (int)b);
+	CHECKF(rc == -(int)a || rc == -(int)b, "rc %d (%s), want -%d or -%d", rc, aps_strerror(-rc), (int)a, (int)b);
 }
 
 static void test_lengths(enum t_kind kind, const char *name, size_t n)
 {
 	for (size_t len = 0; len < n; len++) {
-		t_case("%s truncated to %zu bytes", name, len);
+		aps_check_case("%s truncated to %zu bytes", name, len);
 		expect(kind, frame, len, APS_E_TOO_SHORT);
 	}
 
 	memcpy(work, frame, n);
 	memcpy(work + n, "END\nAPS", 7);
 	for (size_t extra = 1; extra <= 7; extra++) {
-		t_case("%s with %zu bytes more", name, extra);
+		aps_check_case("%s with %zu bytes more", name, extra);
 		expect(kind, work, n + extra, APS_E_TOO_LONG);
 	}
 
-	t_case("%s, length field + 1", name);
+	aps_check_case("%s, length field + 1", name);
 	memcpy(work, frame, n);
 	t_set_length(work, n + 1);
 	expect(kind, work, n, APS_E_TOO_SHORT);
@@ -57,7 +57,7 @@ static void test_lengths(enum t_kind kind, const char *name, size_t n)
 
 	/* A frame declared one byte shorter is complete early and ends badly;
 	 * given all n bytes, "too long" is as true as "no END". */
-	t_case("%s, length field - 1", name);
+	aps_check_case("%s, length field - 1", name);
 	t_set_length(work, n - 1);
 	if (is_no_data(kind, frame)) {
 		expect(kind, work, n - 1, APS_E_TOO_SHORT);
@@ -70,7 +70,7 @@ static void test_lengths(enum t_kind kind, const char *name, size_t n)
 	static const uint8_t not_digits[] = {'x', ' ', '+', '-', 0};
 	for (size_t at = 5; at < 9; at++) {
 		for (size_t b = 0; b < sizeof not_digits; b++) {
-			t_case("%s, length byte %zu = 0x%02x", name, at, not_digits[b]);
+			aps_check_case("%s, length byte %zu = 0x%02x", name, at, not_digits[b]);
 			memcpy(work, frame, n);
 			work[at] = not_digits[b];
 			expect(kind, work, n, APS_E_LENGTH_FIELD);
@@ -84,20 +84,20 @@ static void test_header(enum t_kind kind, const char *name, size_t n)
 	static const char *const codes[] = {"0001", "0002", "0030", "0000", "0031", "00x1"};
 
 	for (size_t i = 0; i < sizeof signatures / sizeof signatures[0]; i++) {
-		t_case("%s, signature %.2s", name, signatures[i]);
+		aps_check_case("%s, signature %.2s", name, signatures[i]);
 		memcpy(work, frame, n);
 		memcpy(work, signatures[i], 3);
 		expect(kind, work, n, APS_E_SIGNATURE);
 	}
 
-	t_case("%s, version 1x", name);
+	aps_check_case("%s, version 1x", name);
 	memcpy(work, frame, n);
 	work[4] = 'x';
 	expect(kind, work, n, APS_E_VERSION);
 
 	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
 		if (strcmp(codes[i], t_command_code(kind)) == 0) continue;
-		t_case("%s, command %s", name, codes[i]);
+		aps_check_case("%s, command %s", name, codes[i]);
 		memcpy(work, frame, n);
 		memcpy(work + 9, codes[i], 4);
 		expect(kind, work, n, APS_E_COMMAND);
@@ -106,18 +106,18 @@ static void test_header(enum t_kind kind, const char *name, size_t n)
 	/* Each reply offered to the two parsers it does not belong to. */
 	for (enum t_kind other = T_ECU; other <= T_SIGNAL; other++) {
 		if (other == kind) continue;
-		t_case("%s given to the %s parser", name, t_command_code(other));
+		aps_check_case("%s given to the %s parser", name, t_command_code(other));
 		expect_either(other, frame, n, APS_E_COMMAND, APS_E_TOO_SHORT);
 	}
 
 	if (is_no_data(kind, frame)) return;
 	for (size_t at = n - 4; at < n; at++) {
-		t_case("%s, END byte %zu replaced", name, at - (n - 4));
+		aps_check_case("%s, END byte %zu replaced", name, at - (n - 4));
 		memcpy(work, frame, n);
 		work[at] = at == n - 1 ? 'X' : '\n';
 		expect(kind, work, n, APS_E_NO_END);
 	}
-	t_case("%s, END moved one byte early", name);
+	aps_check_case("%s, END moved one byte early", name);
 	memcpy(work, frame, n);
 	memcpy(work + n - 5, "END\n\n", 5);
 	expect(kind, work, n, APS_E_NO_END);
@@ -131,13 +131,13 @@ static void test_body_cut(enum t_kind kind, const char *name, size_t n)
 	for (size_t keep = 13; keep < n - 4; keep++) {
 		size_t m = keep + 4;
 
-		t_case("%s, body cut to %zu bytes", name, m);
+		aps_check_case("%s, body cut to %zu bytes", name, m);
 		memcpy(work, frame, keep);
 		memcpy(work + keep, "END\n", 4);
 		t_set_length(work, m);
 		int rc = t_parse(kind, work, m, T_CAP_ALL, &got);
 		if (kind == T_INVERTERS) {
-			CHECK(rc < 0, "an inverter reply missing %zu bytes parsed", n - m);
+			CHECKF(rc < 0, "an inverter reply missing %zu bytes parsed", n - m);
 		} else if (kind == T_SIGNAL) {
 			if (m < 19) CHECK_INT(rc, -APS_E_TOO_SHORT);
 			else if ((m - 19) % 7 != 0) CHECK_INT(rc, -APS_E_RECORDS);
@@ -155,12 +155,12 @@ static void test_overwrite(enum t_kind kind, const char *name, size_t n)
 	for (size_t at = 0; at < n; at++) {
 		for (size_t v = 0; v < sizeof values; v++) {
 			if (frame[at] == values[v]) continue;
-			t_case("%s, byte %zu = 0x%02x", name, at, values[v]);
+			aps_check_case("%s, byte %zu = 0x%02x", name, at, values[v]);
 			memcpy(work, frame, n);
 			work[at] = values[v];
 			int rc = t_parse(kind, work, n, T_CAP_ALL, &got);
 			bool version_digit = (at == 3 || at == 4) && values[v] >= '0' && values[v] <= '9';
-			if (at < 13 && !version_digit) CHECK(rc < 0, "header byte %zu changed, yet parsed", at);
+			if (at < 13 && !version_digit) CHECKF(rc < 0, "header byte %zu changed, yet parsed", at);
 			if (at >= n - 4 && !is_no_data(kind, frame)) CHECK_INT(rc, -APS_E_NO_END);
 		}
 	}
@@ -172,11 +172,11 @@ static void each_capture(const char *path, void *ctx)
 	size_t n;
 
 	(void)ctx;
-	t_case("%s", path);
-	if (!CHECK(kind != T_UNKNOWN, "no parser for %s", path)) return;
+	aps_check_case("%s", path);
+	if (!CHECKF(kind != T_UNKNOWN, "no parser for %s", path)) return;
 	if (!t_load(path, NULL, frame, sizeof frame, &n)) return;
-	if (!CHECK(n >= 16, "%s has only %zu bytes", path, n)) return;
-	t_case("%s as captured", path);
+	if (!CHECKF(n >= 16, "%s has only %zu bytes", path, n)) return;
+	aps_check_case("%s as captured", path);
 	if (is_no_data(kind, frame)) CHECK_INT(t_parse(kind, frame, n, T_CAP_ALL, &got), -APS_E_NO_DATA);
 	else CHECK_INT(t_parse(kind, frame, n, T_CAP_ALL, &got), 0);
 
@@ -196,10 +196,10 @@ static void test_null_buffers(void)
 	struct aps_error err;
 	size_t count = 7;
 
-	t_case("NULL buffers");
-	CHECK(aps_parse_ecu_info(NULL, 95, &ecu, &err) < 0, "NULL ECU info buffer parsed");
-	CHECK(aps_parse_inverters(NULL, 51, &data, inv, 1, &err) < 0, "NULL inverters buffer parsed");
-	CHECK(aps_parse_signal(NULL, 61, sig, 1, &count, &err) < 0, "NULL signal buffer parsed");
+	aps_check_case("NULL buffers");
+	CHECKF(aps_parse_ecu_info(NULL, 95, &ecu, &err) < 0, "NULL ECU info buffer parsed");
+	CHECKF(aps_parse_inverters(NULL, 51, &data, inv, 1, &err) < 0, "NULL inverters buffer parsed");
+	CHECKF(aps_parse_signal(NULL, 61, sig, 1, &count, &err) < 0, "NULL signal buffer parsed");
 	CHECK_INT(count, 0);
 }
 
@@ -210,8 +210,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	long files = t_walk_hex(argv[1], each_capture, NULL);
-	t_case("captures");
-	CHECK(files > 0, "no .hex files under %s", argv[1]);
+	aps_check_case("captures");
+	CHECKF(files > 0, "no .hex files under %s", argv[1]);
 	test_null_buffers();
-	return t_summary("test_corrupt");
+	return aps_check_report("test_corrupt");
 }

@@ -25,12 +25,12 @@ static struct t_parsed got, orig;
 static void expect(const uint8_t *buf, size_t len, enum aps_err want)
 {
 	int rc = t_parse(T_ECU, buf, len, T_CAP_ALL, &got);
-	CHECK(rc == -(int)want, "rc %d (%s), want -%d (%s)", rc, aps_strerror(-rc), (int)want, aps_strerror((int)want));
+	CHECKF(rc == -(int)want, "rc %d (%s), want -%d (%s)", rc, aps_strerror(-rc), (int)want, aps_strerror((int)want));
 }
 
 static void expect_offset_in(size_t from, size_t to)
 {
-	CHECK(got.err.offset >= from && got.err.offset < to, "err.offset %zu outside [%zu, %zu)", got.err.offset, from, to);
+	CHECKF(got.err.offset >= from && got.err.offset < to, "err.offset %zu outside [%zu, %zu)", got.err.offset, from, to);
 }
 
 static void test_timestamps(const char *name, size_t n)
@@ -44,22 +44,22 @@ static void test_timestamps(const char *name, size_t n)
 
 	for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++) {
 		const struct aps_time *t = &valid[i];
-		t_case("%s, timestamp %04u-%02u-%02u %02u:%02u:%02u", name, t->year, t->month, t->day, t->hour,
-		       t->minute, t->second);
+		aps_check_case("%s, timestamp %04u-%02u-%02u %02u:%02u:%02u", name, t->year, t->month, t->day, t->hour,
+		               t->minute, t->second);
 		memcpy(work, frame, n);
 		t_put_bcd_time(work + OFF_TIME, t);
 		if (!CHECK_INT(t_parse(T_ECU, work, n, T_CAP_ALL, &got), 0)) continue;
 		CHECK_INT(got.ecu.has_timestamp, true);
-		CHECK(memcmp(&got.ecu.timestamp, t, sizeof *t) == 0, "timestamp read as %u-%u-%u %u:%u:%u",
-		      got.ecu.timestamp.year, got.ecu.timestamp.month, got.ecu.timestamp.day,
-		      got.ecu.timestamp.hour, got.ecu.timestamp.minute, got.ecu.timestamp.second);
+		CHECKF(memcmp(&got.ecu.timestamp, t, sizeof *t) == 0, "timestamp read as %u-%u-%u %u:%u:%u",
+		       got.ecu.timestamp.year, got.ecu.timestamp.month, got.ecu.timestamp.day,
+		       got.ecu.timestamp.hour, got.ecu.timestamp.minute, got.ecu.timestamp.second);
 		CHECK_STR(got.ecu.ecu_id, orig.ecu.ecu_id);
 		CHECK_STR(got.ecu.firmware, orig.ecu.firmware);
 	}
 
 	/* The filler of ECU-R 2160 and ECU-B, and all zeros: no time, no error. */
 	for (int fill = 0; fill < 2; fill++) {
-		t_case("%s, timestamp all 0x%s", name, fill ? "d0" : "00");
+		aps_check_case("%s, timestamp all 0x%s", name, fill ? "d0" : "00");
 		memcpy(work, frame, n);
 		memset(work + OFF_TIME, fill ? 0xd0 : 0x00, 7);
 		if (!CHECK_INT(t_parse(T_ECU, work, n, T_CAP_ALL, &got), 0)) continue;
@@ -69,7 +69,7 @@ static void test_timestamps(const char *name, size_t n)
 	}
 
 	for (size_t i = 0; t_bad_time(i, bcd, &what); i++) {
-		t_case("%s, timestamp %s", name, what);
+		aps_check_case("%s, timestamp %s", name, what);
 		memcpy(work, frame, n);
 		memcpy(work + OFF_TIME, bcd, 7);
 		expect(work, n, APS_E_TIMESTAMP);
@@ -85,7 +85,7 @@ static void test_id_and_layout(const char *name, size_t n)
 
 	for (size_t w = 0; w < 3; w++) {
 		for (size_t b = 0; b < sizeof bad; b++) {
-			t_case("%s, ECU id byte %zu = 0x%02x", name, where[w], bad[b]);
+			aps_check_case("%s, ECU id byte %zu = 0x%02x", name, where[w], bad[b]);
 			memcpy(work, frame, n);
 			work[OFF_ID + where[w]] = bad[b];
 			expect(work, n, APS_E_ECU_ID);
@@ -93,7 +93,7 @@ static void test_id_and_layout(const char *name, size_t n)
 		}
 	}
 	for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++) {
-		t_case("%s, layout '%.2s'", name, layouts[i]);
+		aps_check_case("%s, layout '%.2s'", name, layouts[i]);
 		memcpy(work, frame, n);
 		memcpy(work + OFF_LAYOUT, layouts[i], 2);
 		expect(work, n, APS_E_LAYOUT);
@@ -101,7 +101,7 @@ static void test_id_and_layout(const char *name, size_t n)
 
 	static const uint32_t lifetimes[] = {0, 1, 0xffffffffu};
 	for (size_t i = 0; i < 3; i++) {
-		t_case("%s, lifetime raw %u", name, lifetimes[i]);
+		aps_check_case("%s, lifetime raw %u", name, lifetimes[i]);
 		memcpy(work, frame, n);
 		t_put_u32(work + OFF_LIFETIME, lifetimes[i]);
 		if (!CHECK_INT(t_parse(T_ECU, work, n, T_CAP_ALL, &got), 0)) continue;
@@ -129,11 +129,11 @@ static void test_string_fields(const char *name, size_t n)
 	long to_end = (long)(n - 4 - OFF_FW);
 
 	for (size_t i = 0; i < sizeof not_lengths / sizeof not_lengths[0]; i++) {
-		t_case("%s, firmware length '%.3s'", name, not_lengths[i]);
+		aps_check_case("%s, firmware length '%.3s'", name, not_lengths[i]);
 		memcpy(work, frame, n);
 		put_len3(work + OFF_FW_LEN, -1, not_lengths[i]);
 		expect(work, n, APS_E_FIELD);
-		t_case("%s, zone length '%.3s'", name, not_lengths[i]);
+		aps_check_case("%s, zone length '%.3s'", name, not_lengths[i]);
 		memcpy(work, frame, n);
 		put_len3(work + zone_len_at, -1, not_lengths[i]);
 		expect(work, n, APS_E_FIELD);
@@ -142,7 +142,7 @@ static void test_string_fields(const char *name, size_t n)
 	/* Lengths that run into or past END, or leave no room for the zone's. */
 	const long fw_lies[] = {to_end + 1, to_end, to_end - 1, to_end - 2, to_end - 3, 999, 0};
 	for (size_t i = 0; i < sizeof fw_lies / sizeof fw_lies[0]; i++) {
-		t_case("%s, firmware length %ld (frame of %zu)", name, fw_lies[i], n);
+		aps_check_case("%s, firmware length %ld (frame of %zu)", name, fw_lies[i], n);
 		memcpy(work, frame, n);
 		put_len3(work + OFF_FW_LEN, fw_lies[i], NULL);
 		expect(work, n, APS_E_FIELD);
@@ -150,7 +150,7 @@ static void test_string_fields(const char *name, size_t n)
 	long zone_to_end = (long)(n - 4 - (zone_len_at + 3));
 	const long zone_lies[] = {zone_to_end + 1, zone_to_end + 4, 999};
 	for (size_t i = 0; i < sizeof zone_lies / sizeof zone_lies[0]; i++) {
-		t_case("%s, zone length %ld (frame of %zu)", name, zone_lies[i], n);
+		aps_check_case("%s, zone length %ld (frame of %zu)", name, zone_lies[i], n);
 		memcpy(work, frame, n);
 		put_len3(work + zone_len_at, zone_lies[i], NULL);
 		expect(work, n, APS_E_FIELD);
@@ -159,7 +159,7 @@ static void test_string_fields(const char *name, size_t n)
 	for (size_t u = 0; u < sizeof unprintable; u++) {
 		size_t at[] = {OFF_FW, OFF_FW + fw - 1, zone_len_at + 3, zone_len_at + 3 + zone - 1};
 		for (size_t i = 0; i < 4; i++) {
-			t_case("%s, %s byte at %zu = 0x%02x", name, i < 2 ? "firmware" : "zone", at[i], unprintable[u]);
+			aps_check_case("%s, %s byte at %zu = 0x%02x", name, i < 2 ? "firmware" : "zone", at[i], unprintable[u]);
 			memcpy(work, frame, n);
 			work[at[i]] = unprintable[u];
 			expect(work, n, APS_E_FIELD);
@@ -173,7 +173,7 @@ static void each_capture(const char *path, void *ctx)
 
 	(void)ctx;
 	if (t_kind_of(path) != T_ECU) return;
-	t_case("%s", path);
+	aps_check_case("%s", path);
 	if (!t_load(path, NULL, frame, sizeof frame, &n)) return;
 	if (!CHECK_INT(t_parse(T_ECU, frame, n, T_CAP_ALL, &orig), 0)) return;
 	if (orig.ecu.layout != 1 || n < 70) return;
@@ -215,7 +215,7 @@ static void test_built_layout01(void)
 	char text[80];
 	size_t n;
 
-	t_case("layout 01, built");
+	aps_check_case("layout 01, built");
 	n = build01("ECU_R 1.0 (t)~", 14, "Asia/Kolkata", 12, 12);
 	if (CHECK_INT(t_parse(T_ECU, frame, n, T_CAP_ALL, &got), 0)) {
 		const struct aps_ecu_info *e = &got.ecu;
@@ -235,11 +235,11 @@ static void test_built_layout01(void)
 		CHECK_INT(e->lifetime_glitch, false);
 	}
 
-	t_case("layout 01, zone ending right at END");
+	aps_check_case("layout 01, zone ending right at END");
 	n = build01("V1", 2, "UTC", 3, 0);
 	if (CHECK_INT(t_parse(T_ECU, frame, n, T_CAP_ALL, &got), 0)) CHECK_STR(got.ecu.zone, "UTC");
 
-	t_case("layout 01, empty firmware and zone");
+	aps_check_case("layout 01, empty firmware and zone");
 	n = build01("", 0, "", 0, 12);
 	if (CHECK_INT(t_parse(T_ECU, frame, n, T_CAP_ALL, &got), 0)) {
 		CHECK_STR(got.ecu.firmware, "");
@@ -248,7 +248,7 @@ static void test_built_layout01(void)
 
 	memset(text, 'F', sizeof text);
 	for (size_t len = 62; len <= 65; len++) {
-		t_case("layout 01, firmware of %zu bytes", len);
+		aps_check_case("layout 01, firmware of %zu bytes", len);
 		n = build01(text, len, "UTC", 3, 12);
 		if (len > APS_FIRMWARE_MAX) {
 			expect(frame, n, APS_E_FIELD);
@@ -256,7 +256,7 @@ static void test_built_layout01(void)
 			CHECK_INT(strlen(got.ecu.firmware), len);
 			CHECK_INT(got.ecu.firmware[len - 1], 'F');
 		}
-		t_case("layout 01, zone of %zu bytes", len);
+		aps_check_case("layout 01, zone of %zu bytes", len);
 		n = build01("V1", 2, text, len, 12);
 		if (len > APS_ZONE_MAX) {
 			expect(frame, n, APS_E_FIELD);
@@ -295,7 +295,7 @@ static void test_built_layout02(void)
 	char text[80];
 	size_t n;
 
-	t_case("layout 02, built");
+	aps_check_case("layout 02, built");
 	n = build02("ECU_C_1.2.3", 11, 11);
 	if (CHECK_INT(t_parse(T_ECU, frame, n, T_CAP_ALL, &got), 0)) {
 		const struct aps_ecu_info *e = &got.ecu;
@@ -308,10 +308,10 @@ static void test_built_layout02(void)
 		CHECK_INT(e->inverters, 12);
 		CHECK_INT(e->inverters_online, 11);
 		CHECK_STR(e->firmware, "ECU_C_1.2.3");
-		CHECK(strcmp(e->zone, "") == 0 || strcmp(e->zone, "UTC") == 0, "zone \"%s\"", e->zone);
+		CHECKF(strcmp(e->zone, "") == 0 || strcmp(e->zone, "UTC") == 0, "zone \"%s\"", e->zone);
 	}
 
-	t_case("layout 02, firmware length past END");
+	aps_check_case("layout 02, firmware length past END");
 	n = build02("ECU_C_1.2.3", 11, 11);
 	put_len3(frame + 49, (long)(n - 4 - 52 + 1), NULL);
 	expect(frame, n, APS_E_FIELD);
@@ -320,11 +320,11 @@ static void test_built_layout02(void)
 	put_len3(frame + 49, -1, "1 1");
 	expect(frame, n, APS_E_FIELD);
 
-	t_case("layout 02, firmware of 64 bytes");
+	aps_check_case("layout 02, firmware of 64 bytes");
 	memset(text, 'F', sizeof text);
 	n = build02(text, 64, 64);
 	expect(frame, n, APS_E_FIELD);
-	t_case("layout 02, firmware byte 0x7f");
+	aps_check_case("layout 02, firmware byte 0x7f");
 	n = build02("ECU\x7f", 4, 4);
 	expect(frame, n, APS_E_FIELD);
 }
@@ -336,9 +336,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	long files = t_walk_hex(argv[1], each_capture, NULL);
-	t_case("captures");
-	CHECK(files > 0, "no .hex files under %s", argv[1]);
+	aps_check_case("captures");
+	CHECKF(files > 0, "no .hex files under %s", argv[1]);
 	test_built_layout01();
 	test_built_layout02();
-	return t_summary("test_ecu_fields");
+	return aps_check_report("test_ecu_fields");
 }

@@ -28,7 +28,7 @@ static void check_error(long rc, const struct aps_error *err, enum aps_err want)
 	CHECK_INT(rc, -(long)want);
 	if (rc < 0) {
 		CHECK_INT(err->code, -rc);
-		CHECK(memchr(err->reason, 0, sizeof err->reason) && err->reason[0], "err.reason empty");
+		CHECKF(memchr(err->reason, 0, sizeof err->reason) && err->reason[0], "err.reason empty");
 	}
 }
 
@@ -50,7 +50,7 @@ static void feed_prefixes(const uint8_t *buf, size_t n, enum aps_command cmd)
 
 	for (size_t len = 0; len < n; len++) {
 		long rc = frame_check(buf, len, cmd, &err);
-		if (!CHECK(rc == 0, "prefix of %zu/%zu bytes gives %ld, want 0", len, n, rc)) break;
+		if (!CHECKF(rc == 0, "prefix of %zu/%zu bytes gives %ld, want 0", len, n, rc)) break;
 	}
 	CHECK_INT(frame_check(buf, n, cmd, &err), (long)n);
 
@@ -69,14 +69,14 @@ static void feed_broken(const uint8_t *buf, size_t n, enum aps_command cmd, size
 
 	for (size_t len = 0; len <= n; len++) {
 		long rc = frame_check(buf, len, cmd, &err);
-		if (len <= bad && !CHECK(rc == 0, "%zu bytes (break at %zu) give %ld, want 0", len, bad, rc)) return;
+		if (len <= bad && !CHECKF(rc == 0, "%zu bytes (break at %zu) give %ld, want 0", len, bad, rc)) return;
 		if (len >= field_end) {
-			if (!CHECK(rc == -(long)want, "%zu bytes (break at %zu) give %ld, want -%d (%s)", len, bad, rc,
-			           (int)want, aps_strerror((int)want)))
+			if (!CHECKF(rc == -(long)want, "%zu bytes (break at %zu) give %ld, want -%d (%s)", len, bad, rc,
+			            (int)want, aps_strerror((int)want)))
 				return;
 			CHECK_INT(err.code, want);
 		} else if (len > bad) {
-			if (!CHECK(rc == 0 || rc == -(long)want, "%zu bytes give %ld, want 0 or -%d", len, rc, (int)want))
+			if (!CHECKF(rc == 0 || rc == -(long)want, "%zu bytes give %ld, want 0 or -%d", len, rc, (int)want))
 				return;
 		}
 	}
@@ -97,13 +97,13 @@ static void test_header_fields(const uint8_t *buf, size_t n, enum t_kind kind, c
 	static const uint8_t bad_length[] = {'x', ' ', '+', '-', 0, '/', ':'};
 	static const char *const codes[] = {"0001", "0002", "0030", "0003", "0020", "1001", "000x"};
 
-	t_case("%s: signature", name);
+	aps_check_case("%s: signature", name);
 	break_byte(buf, n, cmd, 0, 'X', 3, APS_E_SIGNATURE);
 	break_byte(buf, n, cmd, 1, 'p', 3, APS_E_SIGNATURE);
 	break_byte(buf, n, cmd, 2, 's', 3, APS_E_SIGNATURE);
 	break_byte(buf, n, cmd, 0, 0, 3, APS_E_SIGNATURE);
 
-	t_case("%s: version", name);
+	aps_check_case("%s: version", name);
 	break_byte(buf, n, cmd, 3, 'x', 5, APS_E_VERSION);
 	break_byte(buf, n, cmd, 4, 'a', 5, APS_E_VERSION);
 	break_byte(buf, n, cmd, 4, 0, 5, APS_E_VERSION);
@@ -111,14 +111,14 @@ static void test_header_fields(const uint8_t *buf, size_t n, enum t_kind kind, c
 
 	for (size_t at = 5; at < 9; at++) {
 		for (size_t b = 0; b < sizeof bad_length; b++) {
-			t_case("%s: length field byte %zu = 0x%02x", name, at, bad_length[b]);
+			aps_check_case("%s: length field byte %zu = 0x%02x", name, at, bad_length[b]);
 			break_byte(buf, n, cmd, at, bad_length[b], 9, APS_E_LENGTH_FIELD);
 		}
 	}
 
 	for (size_t c = 0; c < sizeof codes / sizeof codes[0]; c++) {
 		if (strcmp(codes[c], t_command_code(kind)) == 0) continue;
-		t_case("%s: command %s", name, codes[c]);
+		aps_check_case("%s: command %s", name, codes[c]);
 		memcpy(work, buf, n);
 		memcpy(work + 9, codes[c], 4);
 		size_t bad = 9;
@@ -134,14 +134,14 @@ static void test_trailer(const uint8_t *buf, size_t n, enum t_kind kind, const c
 
 	if (has_trailer(kind, buf, n)) {
 		for (size_t at = n - 4; at < n; at++) {
-			t_case("%s: END byte %zu replaced", name, at - (n - 4));
+			aps_check_case("%s: END byte %zu replaced", name, at - (n - 4));
 			break_byte(buf, n, cmd, at, 'X', n, APS_E_NO_END);
 			break_byte(buf, n, cmd, at, 0, n, APS_E_NO_END);
 		}
 	}
 
 	/* Length field one too high: n bytes are not enough, n + 1 end wrong. */
-	t_case("%s: length field + 1", name);
+	aps_check_case("%s: length field + 1", name);
 	memcpy(work, buf, n);
 	t_set_length(work, n + 1);
 	for (size_t len = 0; len <= n; len++)
@@ -151,7 +151,7 @@ static void test_trailer(const uint8_t *buf, size_t n, enum t_kind kind, const c
 	else CHECK_INT(frame_check(work, n + 1, cmd, &err), (long)n + 1);
 
 	/* One too low: the frame is complete a byte early, and ends wrong. */
-	t_case("%s: length field - 1", name);
+	aps_check_case("%s: length field - 1", name);
 	memcpy(work, buf, n);
 	t_set_length(work, n - 1);
 	if (n - 1 < min_length(kind)) {
@@ -166,7 +166,7 @@ static void test_trailer(const uint8_t *buf, size_t n, enum t_kind kind, const c
 	}
 
 	/* Declared shorter than the command's smallest reply. */
-	t_case("%s: length field below the minimum", name);
+	aps_check_case("%s: length field below the minimum", name);
 	memcpy(work, buf, n);
 	t_set_length(work, min_length(kind) - 1);
 	feed_broken(work, n, cmd, 5, 13, APS_E_TOO_SHORT);
@@ -180,10 +180,10 @@ static void each_capture(const char *path, void *ctx)
 	size_t n;
 
 	(void)ctx;
-	t_case("%s", path);
-	if (!CHECK(kind != T_UNKNOWN, "no parser for %s", path)) return;
+	aps_check_case("%s", path);
+	if (!CHECKF(kind != T_UNKNOWN, "no parser for %s", path)) return;
 	if (!t_load(path, NULL, frame, sizeof frame, &n)) return;
-	if (!CHECK(n >= 16, "%s has only %zu bytes", path, n)) return;
+	if (!CHECKF(n >= 16, "%s has only %zu bytes", path, n)) return;
 	feed_prefixes(frame, n, t_command_of(kind));
 	test_header_fields(frame, n, kind, path);
 	test_trailer(frame, n, kind, path);
@@ -197,31 +197,31 @@ static void test_bounds(void)
 	size_t n;
 
 	memset(body, '0', sizeof body);
-	t_case("ECU info of exactly 43 bytes");
+	aps_check_case("ECU info of exactly 43 bytes");
 	n = t_frame(frame, sizeof frame, "11", "0001", body, 26);
 	CHECK_INT(frame_check(frame, n, APS_CMD_ECU_INFO, &err), 43);
-	t_case("ECU info of 42 bytes");
+	aps_check_case("ECU info of 42 bytes");
 	n = t_frame(frame, sizeof frame, "11", "0001", body, 25);
 	check_error(frame_check(frame, n, APS_CMD_ECU_INFO, &err), &err, APS_E_TOO_SHORT);
 
-	t_case("signal of exactly 19 bytes");
+	aps_check_case("signal of exactly 19 bytes");
 	n = t_frame(frame, sizeof frame, "11", "0030", body, 2);
 	CHECK_INT(frame_check(frame, n, APS_CMD_SIGNAL, &err), 19);
-	t_case("signal of 18 bytes");
+	aps_check_case("signal of 18 bytes");
 	n = t_frame(frame, sizeof frame, "11", "0030", body, 1);
 	check_error(frame_check(frame, n, APS_CMD_SIGNAL, &err), &err, APS_E_TOO_SHORT);
 
-	t_case("inverters status reply of 16 and 15 bytes");
+	aps_check_case("inverters status reply of 16 and 15 bytes");
 	memcpy(frame, "APS110015000202\n", 16);
 	CHECK_INT(frame_check(frame, 16, APS_CMD_INVERTERS, &err), 16);
 	memcpy(frame, "APS11001400020\n", 15);
 	check_error(frame_check(frame, 15, APS_CMD_INVERTERS, &err), &err, APS_E_TOO_SHORT);
-	t_case("inverters reply without records (30 bytes)");
+	aps_check_case("inverters reply without records (30 bytes)");
 	n = t_frame(frame, sizeof frame, "11", "0002", (const uint8_t *)"0001\0\0\x20\x24\x01\x01\0\0\0", 13);
 	CHECK_INT(frame_check(frame, n, APS_CMD_INVERTERS, &err), 30);
 
 	/* 4 length digits cannot declare more than APS_REPLY_MAX. */
-	t_case("frame of APS_REPLY_MAX bytes");
+	aps_check_case("frame of APS_REPLY_MAX bytes");
 	n = t_frame(frame, sizeof frame, "11", "0030", body, APS_REPLY_MAX - 17);
 	CHECK_INT(n, APS_REPLY_MAX);
 	CHECK_INT(frame_check(frame, n, APS_CMD_SIGNAL, &err), APS_REPLY_MAX);
@@ -235,8 +235,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	long files = t_walk_hex(argv[1], each_capture, NULL);
-	t_case("captures");
-	CHECK(files > 0, "no .hex files under %s", argv[1]);
+	aps_check_case("captures");
+	CHECKF(files > 0, "no .hex files under %s", argv[1]);
 	test_bounds();
-	return t_summary("test_framing");
+	return aps_check_report("test_framing");
 }

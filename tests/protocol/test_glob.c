@@ -26,23 +26,23 @@ static void each_capture(const char *path, void *ctx)
 	long rc;
 
 	(void)ctx;
-	t_case("%s", path);
-	if (!CHECK(kind != T_UNKNOWN, "name does not say which reply it is (ecu*, inverters*, signal*)")) return;
+	aps_check_case("%s", path);
+	if (!CHECKF(kind != T_UNKNOWN, "name does not say which reply it is (ecu*, inverters*, signal*)")) return;
 	if (!t_load(path, NULL, frame, sizeof frame, &n)) return;
 
 	for (size_t len = 0; len < n; len++) {
 		rc = aps_frame_check(t_guard(frame, len), len, cmd, &err);
-		if (!CHECK(rc == 0, "prefix of %zu/%zu bytes gives %ld (%s)", len, n, rc, aps_strerror((int)-rc))) return;
+		if (!CHECKF(rc == 0, "prefix of %zu/%zu bytes gives %ld (%s)", len, n, rc, aps_strerror((int)-rc))) return;
 	}
 	rc = aps_frame_check(t_guard(frame, n), n, cmd, &err);
-	if (!CHECK(rc == (long)n, "frame check gives %ld (%s) for %zu bytes: %s", rc, aps_strerror((int)-rc), n,
-	           rc < 0 ? err.reason : "need more"))
+	if (!CHECKF(rc == (long)n, "frame check gives %ld (%s) for %zu bytes: %s", rc, aps_strerror((int)-rc), n,
+	            rc < 0 ? err.reason : "need more"))
 		return;
 
 	bool no_data = kind == T_INVERTERS && n > 14 && !(frame[13] == '0' && frame[14] == '0');
 	int want = no_data ? -APS_E_NO_DATA : 0;
 	int prc = t_parse(kind, frame, n, T_CAP_ALL, &got);
-	if (CHECK(prc == want, "parse gives %d (%s: %s), want %d", prc, aps_strerror(-prc), got.err.reason, want))
+	if (CHECKF(prc == want, "parse gives %d (%s: %s), want %d", prc, aps_strerror(-prc), got.err.reason, want))
 		printf("# %s: %zu bytes, %s\n", path, n, no_data ? "no data (as expected)" : "ok");
 }
 
@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	long files = t_walk_hex(argv[1], each_capture, NULL);
-	t_case("%s", argv[1]);
-	CHECK(files > 0, "no .hex files under %s (%s)", argv[1], files < 0 ? "cannot read it" : "empty");
-	return t_summary("test_glob");
+	aps_check_case("%s", argv[1]);
+	CHECKF(files > 0, "no .hex files under %s (%s)", argv[1], files < 0 ? "cannot read it" : "empty");
+	return aps_check_report("test_glob");
 }

@@ -27,7 +27,7 @@ static size_t rec_at[MAX_RECS], rec_len[MAX_RECS], recs;
 static void expect(enum t_kind kind, const uint8_t *buf, size_t len, size_t cap, enum aps_err want)
 {
 	int rc = t_parse(kind, buf, len, cap, &got);
-	CHECK(rc == -(int)want, "rc %d (%s), want -%d (%s)", rc, aps_strerror(-rc), (int)want, aps_strerror((int)want));
+	CHECKF(rc == -(int)want, "rc %d (%s), want -%d (%s)", rc, aps_strerror(-rc), (int)want, aps_strerror((int)want));
 }
 
 static bool same_record(const struct aps_inverter *a, const struct aps_inverter *b)
@@ -77,20 +77,20 @@ static void test_header_fields(const char *name, size_t n)
 	const char *what;
 	unsigned declared = orig.data.count_declared;
 
-	t_case("%s, timestamp 2000-02-29", name);
+	aps_check_case("%s, timestamp 2000-02-29", name);
 	memcpy(work, frame, n);
 	t_put_bcd_time(work + OFF_TIME, &when);
 	if (CHECK_INT(t_parse(T_INVERTERS, work, n, T_CAP_ALL, &got), 0))
-		CHECK(memcmp(&got.data.timestamp, &when, sizeof when) == 0, "timestamp misread");
+		CHECKF(memcmp(&got.data.timestamp, &when, sizeof when) == 0, "timestamp misread");
 	for (size_t i = 0; t_bad_time(i, bcd, &what); i++) {
-		t_case("%s, timestamp %s", name, what);
+		aps_check_case("%s, timestamp %s", name, what);
 		memcpy(work, frame, n);
 		memcpy(work + OFF_TIME, bcd, 7);
 		expect(T_INVERTERS, work, n, T_CAP_ALL, APS_E_TIMESTAMP);
 	}
 	/* Unlike ECU info, the inverter reply has no filler: its time is needed. */
 	for (int fill = 0; fill < 2; fill++) {
-		t_case("%s, timestamp all 0x%s", name, fill ? "d0" : "00");
+		aps_check_case("%s, timestamp all 0x%s", name, fill ? "d0" : "00");
 		memcpy(work, frame, n);
 		memset(work + OFF_TIME, fill ? 0xd0 : 0, 7);
 		expect(T_INVERTERS, work, n, T_CAP_ALL, APS_E_TIMESTAMP);
@@ -98,12 +98,12 @@ static void test_header_fields(const char *name, size_t n)
 
 	const unsigned counts[] = {declared + 1, declared - 1, 0, 0xffff};
 	for (size_t i = 0; i < 4; i++) {
-		t_case("%s, record count %u instead of %u", name, counts[i], declared);
+		aps_check_case("%s, record count %u instead of %u", name, counts[i], declared);
 		memcpy(work, frame, n);
 		t_put_u16(work + OFF_COUNT, counts[i]);
 		if (counts[i] == 0xffff) {
 			int rc = t_parse(T_INVERTERS, work, n, T_CAP_ALL, &got);
-			CHECK(rc == -APS_E_RECORDS || rc == -APS_E_CAPACITY, "rc %d", rc);
+			CHECKF(rc == -APS_E_RECORDS || rc == -APS_E_CAPACITY, "rc %d", rc);
 		} else {
 			expect(T_INVERTERS, work, n, T_CAP_ALL, APS_E_RECORDS);
 		}
@@ -111,7 +111,7 @@ static void test_header_fields(const char *name, size_t n)
 
 	static const char *const statuses[] = {"02", "01", "10", "x0", "\0\0"};
 	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
-		t_case("%s, status '%.2s'", name, statuses[i]);
+		aps_check_case("%s, status '%.2s'", name, statuses[i]);
 		memcpy(work, frame, n);
 		memcpy(work + OFF_STATUS, statuses[i], 2);
 		expect(T_INVERTERS, work, n, T_CAP_ALL, APS_E_NO_DATA);
@@ -119,13 +119,13 @@ static void test_header_fields(const char *name, size_t n)
 
 	static const char *const after_status[] = {"00", "02", "11", "0x"};
 	for (size_t i = 0; i < sizeof after_status / sizeof after_status[0]; i++) {
-		t_case("%s, bytes 15..16 '%.2s' instead of '01'", name, after_status[i]);
+		aps_check_case("%s, bytes 15..16 '%.2s' instead of '01'", name, after_status[i]);
 		memcpy(work, frame, n);
 		memcpy(work + OFF_STATUS + 2, after_status[i], 2);
 		expect(T_INVERTERS, work, n, T_CAP_ALL, APS_E_FIELD);
 	}
 
-	t_case("%s, capacity", name);
+	aps_check_case("%s, capacity", name);
 	expect(T_INVERTERS, frame, n, 0, APS_E_CAPACITY);
 	expect(T_INVERTERS, frame, n, declared - 1, APS_E_CAPACITY);
 	CHECK_INT(t_parse(T_INVERTERS, frame, n, declared, &got), 0);
@@ -138,15 +138,15 @@ static void test_record_fields(const char *name, size_t n)
 
 	for (size_t r = 0; r < recs; r++) {
 		for (size_t i = 0; i < sizeof online; i++) {
-			t_case("%s, record %zu online byte 0x%02x", name, r, online[i]);
+			aps_check_case("%s, record %zu online byte 0x%02x", name, r, online[i]);
 			memcpy(work, frame, n);
 			work[rec_at[r] + 6] = online[i];
 			expect(T_INVERTERS, work, n, T_CAP_ALL, APS_E_FIELD);
-			CHECK(got.err.offset >= rec_at[r] && got.err.offset < rec_at[r] + rec_len[r],
-			      "err.offset %zu not in record %zu", got.err.offset, r);
+			CHECKF(got.err.offset >= rec_at[r] && got.err.offset < rec_at[r] + rec_len[r],
+			       "err.offset %zu not in record %zu", got.err.offset, r);
 		}
 		for (size_t u = 0; u < sizeof unknown / sizeof unknown[0]; u++) {
-			t_case("%s, record %zu of type '%.2s'", name, r, unknown[u]);
+			aps_check_case("%s, record %zu of type '%.2s'", name, r, unknown[u]);
 			memcpy(work, frame, n);
 			memcpy(work + rec_at[r] + 7, unknown[u], 2);
 			if (!CHECK_INT(t_parse(T_INVERTERS, work, n, T_CAP_ALL, &got), 0)) continue;
@@ -157,7 +157,7 @@ static void test_record_fields(const char *name, size_t n)
 			CHECK_INT(got.data.unknown_offset, rec_at[r]);
 			if (u < 3) CHECK_STR(got.data.unknown_type, unknown[u]);
 			for (size_t k = 0; k < r && k < got.data.count; k++)
-				CHECK(same_record(&got.inv[k], &orig.inv[k]), "record %zu before the unknown one changed", k);
+				CHECKF(same_record(&got.inv[k], &orig.inv[k]), "record %zu before the unknown one changed", k);
 		}
 	}
 }
@@ -176,7 +176,7 @@ static void test_reordered(const char *name, size_t n, const size_t *order, size
 	CHECK_INT(m, n);
 	if (!CHECK_INT(t_parse(T_INVERTERS, work, m, T_CAP_ALL, &got), 0) || !CHECK_INT(got.data.count, count)) return;
 	for (size_t k = 0; k < count; k++)
-		CHECK(same_record(&got.inv[k], &orig.inv[order[k]]), "%s: record %zu (was %zu) differs", name, k, order[k]);
+		CHECKF(same_record(&got.inv[k], &orig.inv[order[k]]), "%s: record %zu (was %zu) differs", name, k, order[k]);
 }
 
 static void test_type00_anywhere(const char *name, size_t n)
@@ -188,12 +188,12 @@ static void test_type00_anywhere(const char *name, size_t n)
 		else seen[ns++] = r;
 	}
 	if (nu == 0 || ns == 0) return;
-	t_case("%s, type-00 records first", name);
+	aps_check_case("%s, type-00 records first", name);
 	for (size_t k = 0; k < nu; k++) order[k] = unseen[k];
 	for (size_t k = 0; k < ns; k++) order[nu + k] = seen[k];
 	test_reordered(name, n, order, recs);
 
-	t_case("%s, type-00 records interleaved", name);
+	aps_check_case("%s, type-00 records interleaved", name);
 	size_t k = 0, s = 0, u = 0;
 	while (s < ns || u < nu) {
 		if (s < ns) order[k++] = seen[s++];
@@ -209,7 +209,7 @@ static void test_type05_captures(const char *name, size_t n)
 
 	if (len == 9) return;
 	for (size_t all = 0; all < 2; all++) {
-		t_case("%s, %s %zu-byte record(s) retyped '05'", name, all ? "every" : "the last", len);
+		aps_check_case("%s, %s %zu-byte record(s) retyped '05'", name, all ? "every" : "the last", len);
 		memcpy(work, frame, n);
 		for (size_t r = 0; r < recs; r++)
 			if (rec_len[r] == len && (all || r == recs - 1 || rec_len[r + 1] != len))
@@ -223,7 +223,7 @@ static void test_type05_captures(const char *name, size_t n)
 		for (size_t r = 0; r < recs && r < got.data.count; r++) {
 			struct aps_inverter want = orig.inv[r];
 			if (memcmp(work + rec_at[r] + 7, "05", 2) == 0) memcpy(want.type, "05", 3);
-			CHECK(same_record(&got.inv[r], &want), "record %zu read differently as type 05", r);
+			CHECKF(same_record(&got.inv[r], &want), "record %zu read differently as type 05", r);
 		}
 	}
 }
@@ -249,7 +249,7 @@ static void test_type05_built(void)
 	uint8_t rec[128];
 	size_t m;
 
-	t_case("type 05, 27-byte reading");
+	aps_check_case("type 05, 27-byte reading");
 	put_record(rec, "05", 0x50);
 	m = build_inverters(work, 1, &t, rec, 27);
 	if (CHECK_INT(t_parse(T_INVERTERS, work, m, T_CAP_ALL, &got), 0)) {
@@ -265,7 +265,7 @@ static void test_type05_built(void)
 		CHECK_INT(r->temperature_c, 25);
 	}
 
-	t_case("type 05, 21-byte reading");
+	aps_check_case("type 05, 21-byte reading");
 	m = build_inverters(work, 1, &t, rec, 21);
 	if (CHECK_INT(t_parse(T_INVERTERS, work, m, T_CAP_ALL, &got), 0)) {
 		const struct aps_inverter *r = &got.inv[0];
@@ -275,13 +275,13 @@ static void test_type05_built(void)
 		CHECK_INT(r->voltage_v[1], 119);
 	}
 
-	t_case("type 05 fitting neither 21 nor 27 bytes");
+	aps_check_case("type 05 fitting neither 21 nor 27 bytes");
 	m = build_inverters(work, 1, &t, rec, 23);
 	expect(T_INVERTERS, work, m, T_CAP_ALL, APS_E_RECORDS);
 
 	/* Both readings fill this one exactly: 05(21)+02(27) and 05(27)+01(21).
 	 * Guessing would publish wrong numbers, so it must be refused. */
-	t_case("type 05 fitting both 21 and 27 bytes");
+	aps_check_case("type 05 fitting both 21 and 27 bytes");
 	memset(rec, 0, sizeof rec);
 	put_record(rec, "05", 0x51);
 	rec[27] = 1;               /* online of a 02 at 21, UID of a 01 at 27 */
@@ -298,7 +298,7 @@ static void test_built_arrays(void)
 	static uint8_t rec[APS_REPLY_MAX];
 	size_t m;
 
-	t_case("inverter reply without records");
+	aps_check_case("inverter reply without records");
 	m = build_inverters(work, 0, &t, rec, 0);
 	if (CHECK_INT(t_parse(T_INVERTERS, work, m, 0, &got), 0)) {
 		CHECK_INT(got.data.count, 0);
@@ -307,11 +307,11 @@ static void test_built_arrays(void)
 
 	/* Status "00" but too short for the 26-byte header. */
 	for (size_t n = 17; n < 30; n++) {
-		t_case("status-00 inverter reply of %zu bytes", n);
+		aps_check_case("status-00 inverter reply of %zu bytes", n);
 		memset(rec, 0, 20);
 		memcpy(rec, "0001", 4);
 		m = t_frame(work, sizeof work, "11", "0002", rec, n - 17);
-		CHECK(t_parse(T_INVERTERS, work, m, T_CAP_ALL, &got) < 0, "parsed");
+		CHECKF(t_parse(T_INVERTERS, work, m, T_CAP_ALL, &got) < 0, "parsed");
 	}
 
 	/* The most records any reply can hold, each a distinct UID. */
@@ -321,7 +321,7 @@ static void test_built_arrays(void)
 		rec[len - 9 + 5] = (uint8_t)(k >> 8);
 		rec[len - 9 + 6] = 0;
 	}
-	t_case("%d type-00 records", APS_MAX_RECORDS);
+	aps_check_case("%d type-00 records", APS_MAX_RECORDS);
 	m = build_inverters(work, APS_MAX_RECORDS, &t, rec, len);
 	if (CHECK_INT(t_parse(T_INVERTERS, work, m, T_CAP_ALL, &got), 0)) {
 		CHECK_INT(got.data.count, APS_MAX_RECORDS);
@@ -334,14 +334,14 @@ static void test_signal(const char *name, size_t n)
 {
 	size_t count = (n - 19) / 7;
 
-	t_case("%s, capacity", name);
+	aps_check_case("%s, capacity", name);
 	expect(T_SIGNAL, frame, n, 0, APS_E_CAPACITY);
 	expect(T_SIGNAL, frame, n, count - 1, APS_E_CAPACITY);
 	CHECK_INT(t_parse(T_SIGNAL, frame, n, count, &got), 0);
 
 	/* Bytes added before END: only a whole 7-byte record parses. */
 	for (size_t extra = 1; extra <= 8; extra++) {
-		t_case("%s, %zu bytes added", name, extra);
+		aps_check_case("%s, %zu bytes added", name, extra);
 		memcpy(work, frame, n - 4);
 		memcpy(work + n - 4, "\x0a\x1b\x2c\x3d\x4e\x5f\x80\x01", extra);
 		memcpy(work + n - 4 + extra, "END\n", 4);
@@ -365,7 +365,7 @@ static void test_signal_built(void)
 	struct aps_error err;
 	size_t count = 0, m;
 
-	t_case("signal reply without records");
+	aps_check_case("signal reply without records");
 	m = t_frame(work, sizeof work, "11", "0030", (const uint8_t *)"00", 2);
 	if (CHECK_INT(t_parse(T_SIGNAL, work, m, 0, &got), 0)) CHECK_INT(got.sig_count, 0);
 
@@ -377,7 +377,7 @@ static void test_signal_built(void)
 		r[6] = (uint8_t)k;
 	}
 	m = t_frame(work, sizeof work, "11", "0030", body, 2 + 7 * MOST);
-	t_case("signal reply with %d records", MOST);
+	aps_check_case("signal reply with %d records", MOST);
 	int rc = aps_parse_signal(t_guard(work, m), m, big, MOST, &count, &err);
 	if (CHECK_INT(rc, 0) && CHECK_INT(count, MOST)) {
 		CHECK_STR(big[MOST - 1].uid, "a00000000590");
@@ -393,14 +393,14 @@ static void each_capture(const char *path, void *ctx)
 
 	(void)ctx;
 	if (kind != T_INVERTERS && kind != T_SIGNAL) return;
-	t_case("%s", path);
+	aps_check_case("%s", path);
 	if (!t_load(path, NULL, frame, sizeof frame, &n)) return;
 	if (kind == T_SIGNAL) {
 		if (CHECK_INT(t_parse(T_SIGNAL, frame, n, T_CAP_ALL, &orig), 0)) test_signal(path, n);
 		return;
 	}
 	if (t_parse(T_INVERTERS, frame, n, T_CAP_ALL, &orig) != 0) return; /* the status-02 reply */
-	if (!CHECK(walk_records(n), "%s: records do not walk to END", path)) return;
+	if (!CHECKF(walk_records(n), "%s: records do not walk to END", path)) return;
 	CHECK_INT(recs, orig.data.count);
 	test_header_fields(path, n);
 	test_record_fields(path, n);
@@ -415,10 +415,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	long files = t_walk_hex(argv[1], each_capture, NULL);
-	t_case("captures");
-	CHECK(files > 0, "no .hex files under %s", argv[1]);
+	aps_check_case("captures");
+	CHECKF(files > 0, "no .hex files under %s", argv[1]);
 	test_type05_built();
 	test_built_arrays();
 	test_signal_built();
-	return t_summary("test_records");
+	return aps_check_report("test_records");
 }

@@ -12,21 +12,21 @@ static void check_request(enum aps_command cmd, const char *id, const char *want
 	char buf[64];
 	size_t len = strlen(want);
 
-	t_case("request %d for %s", (int)cmd, id ? id : "(null)");
+	aps_check_case("request %d for %s", (int)cmd, id ? id : "(null)");
 	memset(buf, 'Z', sizeof buf);
 	int rc = aps_build_request(cmd, id, buf, sizeof buf);
 	if (!CHECK_INT(rc, (long long)len)) return;
-	CHECK(memcmp(buf, want, len) == 0 && buf[len] == '\0', "request is \"%.*s\"", (int)len, buf);
+	CHECKF(memcmp(buf, want, len) == 0 && buf[len] == '\0', "request is \"%.*s\"", (int)len, buf);
 
 	/* Room for the bytes and the NUL is enough; one less is not. */
 	memset(buf, 'Z', sizeof buf);
 	CHECK_INT(aps_build_request(cmd, id, buf, len + 1), (long long)len);
-	CHECK(memcmp(buf, want, len) == 0 && buf[len] == '\0', "request with exact room differs");
-	CHECK(buf[len + 1] == 'Z', "wrote past the capacity given");
+	CHECKF(memcmp(buf, want, len) == 0 && buf[len] == '\0', "request with exact room differs");
+	CHECKF(buf[len + 1] == 'Z', "wrote past the capacity given");
 	for (size_t cap = 0; cap <= len; cap++) {
 		memset(buf, 'Z', sizeof buf);
 		CHECK_INT(aps_build_request(cmd, id, buf, cap), -APS_E_ARG);
-		CHECK(buf[cap] == 'Z', "cap %zu: wrote past the capacity given", cap);
+		CHECKF(buf[cap] == 'Z', "cap %zu: wrote past the capacity given", cap);
 	}
 }
 
@@ -45,22 +45,22 @@ static void test_requests(void)
 	check_request(APS_CMD_INVERTERS, "000000000000", "APS1100280002000000000000END\n");
 	check_request(APS_CMD_SIGNAL, "999999999999", "APS1100280030999999999999END\n");
 
-	t_case("request buffer bound");
-	CHECK(APS_REQUEST_MAX >= 30, "APS_REQUEST_MAX %d cannot hold a 29-byte request and its NUL", APS_REQUEST_MAX);
+	aps_check_case("request buffer bound");
+	CHECKF(APS_REQUEST_MAX >= 30, "APS_REQUEST_MAX %d cannot hold a 29-byte request and its NUL", APS_REQUEST_MAX);
 	CHECK_INT(aps_build_request(APS_CMD_SIGNAL, "216000120830", buf, sizeof buf), 29);
 
 	for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
-		t_case("request with ECU id \"%s\"", bad_ids[i] ? bad_ids[i] : "(null)");
+		aps_check_case("request with ECU id \"%s\"", bad_ids[i] ? bad_ids[i] : "(null)");
 		CHECK_INT(aps_build_request(APS_CMD_INVERTERS, bad_ids[i], buf, sizeof buf), -APS_E_ARG);
 		CHECK_INT(aps_build_request(APS_CMD_SIGNAL, bad_ids[i], buf, sizeof buf), -APS_E_ARG);
 	}
 
-	t_case("request with an id of 12 digits and a NUL inside");
+	aps_check_case("request with an id of 12 digits and a NUL inside");
 	CHECK_INT(aps_build_request(APS_CMD_INVERTERS, "216200\0" "33510", buf, sizeof buf), -APS_E_ARG);
-	t_case("request for no known command");
+	aps_check_case("request for no known command");
 	CHECK_INT(aps_build_request((enum aps_command)3, "216200033510", buf, sizeof buf), -APS_E_ARG);
 	CHECK_INT(aps_build_request((enum aps_command)0, NULL, buf, sizeof buf), -APS_E_ARG);
-	t_case("request into a NULL buffer");
+	aps_check_case("request into a NULL buffer");
 	CHECK_INT(aps_build_request(APS_CMD_ECU_INFO, NULL, NULL, 64), -APS_E_ARG);
 }
 
@@ -77,10 +77,10 @@ static void test_ecu_models(void)
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		t_case("ECU model of \"%s\"", cases[i].id);
+		aps_check_case("ECU model of \"%s\"", cases[i].id);
 		CHECK_STR(aps_ecu_model(cases[i].id), cases[i].model);
 	}
-	t_case("ECU model of NULL");
+	aps_check_case("ECU model of NULL");
 	CHECK_STR(aps_ecu_model(NULL), "ECU");
 }
 
@@ -97,7 +97,7 @@ static void test_inverter_models(void)
 	struct aps_inverter inv;
 
 	for (size_t i = 0; i < sizeof by_uid / sizeof by_uid[0]; i++) {
-		t_case("inverter model of %s type %s", by_uid[i].uid, by_uid[i].type);
+		aps_check_case("inverter model of %s type %s", by_uid[i].uid, by_uid[i].type);
 		memset(&inv, 0, sizeof inv);
 		snprintf(inv.uid, sizeof inv.uid, "%s", by_uid[i].uid);
 		snprintf(inv.type, sizeof inv.type, "%s", by_uid[i].type);
@@ -107,17 +107,17 @@ static void test_inverter_models(void)
 	/* Unknown prefix: the type decides; the header names these two. */
 	static const char *const types[] = {"00", "01", "02", "03", "04", "05", "99", ""};
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
-		t_case("inverter model of unknown UID, type \"%s\"", types[i]);
+		aps_check_case("inverter model of unknown UID, type \"%s\"", types[i]);
 		memset(&inv, 0, sizeof inv);
 		snprintf(inv.uid, sizeof inv.uid, "%s", "300000000001");
 		snprintf(inv.type, sizeof inv.type, "%s", types[i]);
 		const char *m = aps_inverter_model(&inv);
-		if (!CHECK(m && m[0], "no model name")) continue;
+		if (!CHECKF(m && m[0], "no model name")) continue;
 		if (strcmp(types[i], "02") == 0) CHECK_STR(m, "YC1000/QT2");
 		if (strcmp(types[i], "03") == 0) CHECK_STR(m, "QS1");
 	}
-	t_case("inverter model of NULL");
-	CHECK(aps_inverter_model(NULL) != NULL, "NULL model name");
+	aps_check_case("inverter model of NULL");
+	CHECKF(aps_inverter_model(NULL) != NULL, "NULL model name");
 }
 
 static void test_percent(void)
@@ -126,10 +126,10 @@ static void test_percent(void)
 	                              {225, 88}, {227, 89}, {254, 99}, {255, 100}};
 
 	for (size_t i = 0; i < sizeof spot / sizeof spot[0]; i++) {
-		t_case("signal percent of %d", spot[i][0]);
+		aps_check_case("signal percent of %d", spot[i][0]);
 		CHECK_INT(aps_signal_percent((uint8_t)spot[i][0]), spot[i][1]);
 	}
-	t_case("signal percent of every strength");
+	aps_check_case("signal percent of every strength");
 	for (int s = 0; s < 256; s++) CHECK_INT(aps_signal_percent((uint8_t)s), s * 100 / 255);
 }
 
@@ -138,16 +138,16 @@ static void test_strerror(void)
 	const char *names[APS_E_COUNT] = {0};
 
 	for (int c = -APS_E_COUNT - 3; c <= APS_E_COUNT + 3; c++) {
-		t_case("aps_strerror(%d)", c);
+		aps_check_case("aps_strerror(%d)", c);
 		const char *s = aps_strerror(c);
-		CHECK(s != NULL && s[0] != '\0', "no name");
+		CHECKF(s != NULL && s[0] != '\0', "no name");
 		if (c >= 0 && c < APS_E_COUNT) names[c] = s;
 	}
-	t_case("aps_strerror names");
+	aps_check_case("aps_strerror names");
 	for (int a = 0; a < APS_E_COUNT; a++)
 		for (int b = a + 1; b < APS_E_COUNT; b++)
-			if (names[a] && names[b]) CHECK(strcmp(names[a], names[b]) != 0, "%d and %d share \"%s\"", a, b, names[a]);
-	CHECK(aps_strerror(-2147483647 - 1) != NULL && aps_strerror(2147483647) != NULL, "extreme codes");
+			if (names[a] && names[b]) CHECKF(strcmp(names[a], names[b]) != 0, "%d and %d share \"%s\"", a, b, names[a]);
+	CHECKF(aps_strerror(-2147483647 - 1) != NULL && aps_strerror(2147483647) != NULL, "extreme codes");
 }
 
 int main(void)
@@ -157,5 +157,5 @@ int main(void)
 	test_inverter_models();
 	test_percent();
 	test_strerror();
-	return t_summary("test_requests");
+	return aps_check_report("test_requests");
 }

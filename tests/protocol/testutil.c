@@ -1,4 +1,4 @@
-/* testutil.c - the harness and the shared helpers of the protocol tests. */
+/* testutil.c - the helpers the protocol tests share (their checks are aps_check.h). */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 
 #include "testutil.h"
@@ -7,7 +7,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,63 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ---- harness ---- */
-
-/* Past this many, failures are only counted: one broken rule can fail
- * thousands of generated cases, and the first ones say enough. */
-#define T_PRINT_MAX 200
-
-static unsigned long t_passed, t_failed;
-static char t_context[256];
-
-void t_case(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(t_context, sizeof t_context, fmt, ap);
-	va_end(ap);
-}
-
-static void t_fail_line(const char *file, int line, const char *msg)
-{
-	if (++t_failed <= T_PRINT_MAX) printf("not ok - [%s] %s:%d: %s\n", t_context, file, line, msg);
-	if (t_failed == T_PRINT_MAX) printf("# further failures are counted, not printed\n");
-}
-
-bool t_check(bool ok, const char *file, int line, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (ok) {
-		t_passed++;
-		return true;
-	}
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	t_fail_line(file, line, msg);
-	return false;
-}
-
-bool t_check_int(long long got, long long want, const char *expr, const char *file, int line)
-{
-	return t_check(got == want, file, line, "%s is %lld, want %lld", expr, got, want);
-}
-
-bool t_check_str(const char *got, const char *want, const char *expr, const char *file, int line)
-{
-	bool ok = got && want && strcmp(got, want) == 0;
-	return t_check(ok, file, line, "%s is \"%s\", want \"%s\"", expr, got ? got : "(null)",
-	               want ? want : "(null)");
-}
-
-int t_summary(const char *program)
-{
-	printf("%s: %lu passed, %lu failed\n", program, t_passed, t_failed);
-	if (t_passed == 0) printf("%s: nothing was checked\n", program);
-	return t_failed == 0 && t_passed > 0 ? 0 : 1;
-}
+int aps_check_passed, aps_check_failed; /* declared by aps_check.h */
+char aps_check_label[APS_CHECK_LABEL_MAX];
 
 /* ---- fixtures ---- */
 
@@ -120,7 +64,7 @@ bool t_load(const char *dir, const char *rel, uint8_t *buf, size_t cap, size_t *
 	else snprintf(path, sizeof path, "%s", dir);
 	*len = 0;
 	if (hexfile_read(path, buf, cap, len) != 0) {
-		return CHECK(false, "cannot read %s: %s", path, strerror(errno));
+		return CHECKF(false, "cannot read %s: %s", path, strerror(errno));
 	}
 	return true;
 }
@@ -336,32 +280,32 @@ static void check_success(enum t_kind kind, const struct t_parsed *p, size_t cap
 
 	if (kind == T_ECU) {
 		CHECK_INT(e->code, APS_OK);
-		CHECK(strlen(p->ecu.ecu_id) == 12 && is_text(p->ecu.ecu_id, sizeof p->ecu.ecu_id, is_digit),
-		      "ecu_id is not 12 digits");
-		CHECK(p->ecu.layout == 1 || p->ecu.layout == 2, "layout %u", p->ecu.layout);
-		CHECK(strlen(p->ecu.version) == 2 && is_text(p->ecu.version, 3, is_digit), "version not 2 digits");
-		CHECK(is_text(p->ecu.firmware, sizeof p->ecu.firmware, is_print), "firmware not printable");
-		CHECK(is_text(p->ecu.zone, sizeof p->ecu.zone, is_print), "zone not printable");
+		CHECKF(strlen(p->ecu.ecu_id) == 12 && is_text(p->ecu.ecu_id, sizeof p->ecu.ecu_id, is_digit),
+		       "ecu_id is not 12 digits");
+		CHECKF(p->ecu.layout == 1 || p->ecu.layout == 2, "layout %u", p->ecu.layout);
+		CHECKF(strlen(p->ecu.version) == 2 && is_text(p->ecu.version, 3, is_digit), "version not 2 digits");
+		CHECKF(is_text(p->ecu.firmware, sizeof p->ecu.firmware, is_print), "firmware not printable");
+		CHECKF(is_text(p->ecu.zone, sizeof p->ecu.zone, is_print), "zone not printable");
 	} else if (kind == T_INVERTERS) {
 		bool note = e->code == APS_E_UNKNOWN_TYPE;
-		CHECK(e->code == APS_OK || note, "success with err.code %d", (int)e->code);
-		CHECK(note == p->data.truncated, "truncated %d but err.code %d", p->data.truncated, (int)e->code);
-		CHECK(p->data.count <= cap, "count %zu above cap %zu", p->data.count, cap);
+		CHECKF(e->code == APS_OK || note, "success with err.code %d", (int)e->code);
+		CHECKF(note == p->data.truncated, "truncated %d but err.code %d", p->data.truncated, (int)e->code);
+		CHECKF(p->data.count <= cap, "count %zu above cap %zu", p->data.count, cap);
 		for (size_t i = 0; i < p->data.count && i < cap; i++) {
 			const struct aps_inverter *r = &p->inv[i];
-			CHECK(strlen(r->uid) == 12 && is_text(r->uid, sizeof r->uid, is_lower_hex),
-			      "record %zu uid not 12 lowercase hex", i);
-			CHECK(strlen(r->type) == 2 && is_text(r->type, sizeof r->type, is_digit),
-			      "record %zu type not 2 digits", i);
-			CHECK(r->channels <= APS_MAX_CHANNELS && r->voltages <= APS_MAX_VOLTAGES,
-			      "record %zu has %u channels, %u voltages", i, r->channels, r->voltages);
+			CHECKF(strlen(r->uid) == 12 && is_text(r->uid, sizeof r->uid, is_lower_hex),
+			       "record %zu uid not 12 lowercase hex", i);
+			CHECKF(strlen(r->type) == 2 && is_text(r->type, sizeof r->type, is_digit),
+			       "record %zu type not 2 digits", i);
+			CHECKF(r->channels <= APS_MAX_CHANNELS && r->voltages <= APS_MAX_VOLTAGES,
+			       "record %zu has %u channels, %u voltages", i, r->channels, r->voltages);
 		}
 	} else {
 		CHECK_INT(e->code, APS_OK);
-		CHECK(p->sig_count <= cap, "count %zu above cap %zu", p->sig_count, cap);
+		CHECKF(p->sig_count <= cap, "count %zu above cap %zu", p->sig_count, cap);
 		for (size_t i = 0; i < p->sig_count && i < cap; i++)
-			CHECK(strlen(p->sig[i].uid) == 12 && is_text(p->sig[i].uid, 13, is_lower_hex),
-			      "signal %zu uid not 12 lowercase hex", i);
+			CHECKF(strlen(p->sig[i].uid) == 12 && is_text(p->sig[i].uid, 13, is_lower_hex),
+			       "signal %zu uid not 12 lowercase hex", i);
 	}
 }
 
@@ -369,11 +313,11 @@ static void check_failure(enum t_kind kind, const struct t_parsed *p)
 {
 	const struct aps_error *e = &p->err;
 
-	CHECK(-p->rc > 0 && -p->rc < APS_E_COUNT && -p->rc != APS_E_UNKNOWN_TYPE, "rc %d is no -APS_E_*", p->rc);
+	CHECKF(-p->rc > 0 && -p->rc < APS_E_COUNT && -p->rc != APS_E_UNKNOWN_TYPE, "rc %d is no -APS_E_*", p->rc);
 	CHECK_INT(e->code, -p->rc);
-	CHECK(memchr(e->reason, 0, sizeof e->reason) && e->reason[0], "err.reason empty or unterminated");
-	if (kind == T_ECU) CHECK(all_zero(&p->ecu, sizeof p->ecu), "ecu info not zeroed on failure");
-	if (kind == T_INVERTERS) CHECK(all_zero(&p->data, sizeof p->data), "inverter data not zeroed on failure");
+	CHECKF(memchr(e->reason, 0, sizeof e->reason) && e->reason[0], "err.reason empty or unterminated");
+	if (kind == T_ECU) CHECKF(all_zero(&p->ecu, sizeof p->ecu), "ecu info not zeroed on failure");
+	if (kind == T_INVERTERS) CHECKF(all_zero(&p->data, sizeof p->data), "inverter data not zeroed on failure");
 	if (kind == T_SIGNAL) CHECK_INT(p->sig_count, 0);
 }
 
@@ -389,17 +333,17 @@ int t_parse(enum t_kind kind, const uint8_t *buf, size_t len, size_t cap, struct
 
 	/* err is optional: the same call without it must give the same. */
 	again.rc = call_parser(kind, at, len, cap, &again, NULL);
-	CHECK(again.rc == p->rc, "rc %d with err, %d without", p->rc, again.rc);
-	if (again.rc == p->rc && kind == T_ECU) CHECK(memcmp(&again.ecu, &p->ecu, sizeof p->ecu) == 0, "err == NULL changes ecu info");
+	CHECKF(again.rc == p->rc, "rc %d with err, %d without", p->rc, again.rc);
+	if (again.rc == p->rc && kind == T_ECU) CHECKF(memcmp(&again.ecu, &p->ecu, sizeof p->ecu) == 0, "err == NULL changes ecu info");
 	if (again.rc == p->rc && kind == T_INVERTERS) {
 		size_t n = p->rc == 0 && p->data.count <= cap ? p->data.count : 0;
-		CHECK(memcmp(&again.data, &p->data, sizeof p->data) == 0 &&
-		      memcmp(again.inv, p->inv, n * sizeof p->inv[0]) == 0, "err == NULL changes inverter data");
+		CHECKF(memcmp(&again.data, &p->data, sizeof p->data) == 0 &&
+		       memcmp(again.inv, p->inv, n * sizeof p->inv[0]) == 0, "err == NULL changes inverter data");
 	}
 	if (again.rc == p->rc && kind == T_SIGNAL) {
 		size_t n = p->rc == 0 && p->sig_count <= cap ? p->sig_count : 0;
-		CHECK(again.sig_count == p->sig_count && memcmp(again.sig, p->sig, n * sizeof p->sig[0]) == 0,
-		      "err == NULL changes signal data");
+		CHECKF(again.sig_count == p->sig_count && memcmp(again.sig, p->sig, n * sizeof p->sig[0]) == 0,
+		       "err == NULL changes signal data");
 	}
 	return p->rc;
 }

@@ -5,8 +5,9 @@
 #ifndef APS_TESTUTIL_H
 #define APS_TESTUTIL_H
 
+#define APS_CHECK_SHARED /* testutil.c defines the counters */
+#include "aps_check.h"
 #include "aps_protocol.h"
-#include "harness.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -20,19 +20,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "aps_check.h"
 #include "restart.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                 \
-	do {                                                                        \
-		if (cond) {                                                         \
-			passed++;                                                   \
-		} else {                                                            \
-			failed++;                                                   \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);     \
-		}                                                                   \
-	} while (0)
 
 #define STEP_LIMIT_US 5000 /* no call may take longer: the broker's tick must not stall */
 
@@ -612,6 +601,5 @@ int main(int argc, char **argv)
 
 	CHECK(count_open_fds() == fds_at_start); /* no socket leaked on any path */
 	rmdir(workdir);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return aps_check_report("test_restart");
 }

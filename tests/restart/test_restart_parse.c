@@ -12,19 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aps_check.h"
 #include "restart.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                 \
-	do {                                                                        \
-		if (cond) {                                                         \
-			passed++;                                                   \
-		} else {                                                            \
-			failed++;                                                   \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);     \
-		}                                                                   \
-	} while (0)
 
 static uint64_t mono_ms(void)
 {
@@ -156,6 +145,5 @@ int main(void)
 	CHECK(exchange(big, RESTART_RESPONSE_MAX + 1, error, sizeof(error)) == RESTART_FAILED);
 	CHECK(strstr(error, "longer than 4096") != NULL);
 
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return aps_check_report("test_restart_parse");
 }

@@ -21,7 +21,8 @@
 #define START_TIMEOUT_MS 5000
 #define STOP_TIMEOUT_MS 3000
 
-int check_failures;
+int aps_check_passed, aps_check_failed; /* declared by aps_check.h */
+char aps_check_label[APS_CHECK_LABEL_MAX];
 static const char *aps_ecu;
 static char scratch[64];
 static volatile pid_t children[MAX_CHILDREN];
@@ -157,7 +158,7 @@ int sim_start(struct sim *s, const char *const *args)
 	snprintf(port_file, sizeof port_file, "%s/port.%u", scratch, started++);
 	memset(s, 0, sizeof *s);
 	s->pid = spawn(args, port_file);
-	CHECK(s->pid > 0, "fork: %s", strerror(errno));
+	CHECKF(s->pid > 0, "fork: %s", strerror(errno));
 	if (s->pid <= 0) return -1;
 
 	int64_t end = now_ms() + START_TIMEOUT_MS;
@@ -166,19 +167,19 @@ int sim_start(struct sim *s, const char *const *args)
 		if (f) {
 			int got = fscanf(f, "%u", &s->port);
 			fclose(f);
-			CHECK(got == 1 && s->port > 0, "port file %s unreadable", port_file);
+			CHECKF(got == 1 && s->port > 0, "port file %s unreadable", port_file);
 			s->started_ms = now_ms();
 			return got == 1 ? 0 : -1;
 		}
 		int status = reap(s->pid, 0);
 		if (status != -1) {
-			CHECK(false, "simulator exited at start (status %d)", status);
+			CHECKF(false, "simulator exited at start (status %d)", status);
 			s->pid = 0;
 			return -1;
 		}
 		sleep_ms(5);
 	}
-	CHECK(false, "simulator wrote no port file within %d ms", START_TIMEOUT_MS);
+	CHECKF(false, "simulator wrote no port file within %d ms", START_TIMEOUT_MS);
 	sim_stop(s);
 	return -1;
 }
@@ -191,9 +192,9 @@ void sim_stop(struct sim *s)
 	if (status == -1) {
 		kill(s->pid, SIGKILL);
 		status = reap(s->pid, STOP_TIMEOUT_MS);
-		CHECK(false, "simulator ignored SIGTERM");
+		CHECKF(false, "simulator ignored SIGTERM");
 	} else {
-		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "simulator exit status %d", status);
+		CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "simulator exit status %d", status);
 	}
 	s->pid = 0;
 }
@@ -277,9 +278,9 @@ void write_file_atomic(const char *path, const char *line)
 	char tmp[256];
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	FILE *f = fopen(tmp, "w");
-	CHECK(f != NULL, "cannot write %s", tmp);
+	CHECKF(f != NULL, "cannot write %s", tmp);
 	if (!f) return;
 	fprintf(f, "%s\n", line);
 	fclose(f);
-	CHECK(rename(tmp, path) == 0, "rename %s: %s", tmp, strerror(errno));
+	CHECKF(rename(tmp, path) == 0, "rename %s: %s", tmp, strerror(errno));
 }

@@ -7,18 +7,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-extern int check_failures;
-
-/* Records a failure and carries on, so every child is still stopped. */
-#define CHECK(cond, ...)                                                             \
-	do {                                                                             \
-		if (!(cond)) {                                                               \
-			check_failures++;                                                        \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);          \
-			fprintf(stderr, __VA_ARGS__);                                            \
-			fputc('\n', stderr);                                                     \
-		}                                                                            \
-	} while (0)
+/* A failed check is counted and the test carries on, so every child is still
+ * stopped.  harness.c defines the counters. */
+#define APS_CHECK_SHARED
+#include "aps_check.h"
 
 struct sim {
 	pid_t pid;

@@ -26,9 +26,9 @@ static char req_ecu[APS_REQUEST_MAX], req_inv[APS_REQUEST_MAX], req_sig[APS_REQU
 
 static void build_requests(const char *ecu_id)
 {
-	CHECK(aps_build_request(APS_CMD_ECU_INFO, NULL, req_ecu, sizeof req_ecu) > 0, "request 0001");
-	CHECK(aps_build_request(APS_CMD_INVERTERS, ecu_id, req_inv, sizeof req_inv) > 0, "request 0002");
-	CHECK(aps_build_request(APS_CMD_SIGNAL, ecu_id, req_sig, sizeof req_sig) > 0, "request 0030");
+	CHECKF(aps_build_request(APS_CMD_ECU_INFO, NULL, req_ecu, sizeof req_ecu) > 0, "request 0001");
+	CHECKF(aps_build_request(APS_CMD_INVERTERS, ecu_id, req_inv, sizeof req_inv) > 0, "request 0002");
+	CHECKF(aps_build_request(APS_CMD_SIGNAL, ecu_id, req_sig, sizeof req_sig) > 0, "request 0030");
 }
 
 /* 0: loaded; -1: no such file. */
@@ -37,15 +37,15 @@ static int load_fixture(const char *dir, const char *name, uint8_t *buf, size_t 
 	char path[1024];
 	snprintf(path, sizeof path, "%s/%s/%s", fixtures, dir, name);
 	if (access(path, F_OK) != 0) return -1;
-	CHECK(hexfile_read(path, buf, BUF_CAP, len) == 0, "cannot read %s", path);
+	CHECKF(hexfile_read(path, buf, BUF_CAP, len) == 0, "cannot read %s", path);
 	return 0;
 }
 
 static void expect_bytes(const char *what, const uint8_t *w, size_t wlen, size_t glen, int end)
 {
-	CHECK(end == 0, "%s: ended with %s, not EOF", what, strerror(end));
-	CHECK(glen == wlen && memcmp(got, w, wlen) == 0, "%s: %zu bytes back, want the %zu of the fixture",
-	      what, glen, wlen);
+	CHECKF(end == 0, "%s: ended with %s, not EOF", what, strerror(end));
+	CHECKF(glen == wlen && memcmp(got, w, wlen) == 0, "%s: %zu bytes back, want the %zu of the fixture",
+	       what, glen, wlen);
 }
 
 /* ---- Replay ---- */
@@ -68,15 +68,15 @@ static void expect_synthesized_ecu(const char *dir, const uint8_t *ecu, size_t l
 	struct aps_ecu_info info;
 	struct aps_error err;
 	int rc = aps_parse_ecu_info(ecu, len, &info, &err);
-	CHECK(rc == 0, "%s: synthesized ECU info does not parse: %s", dir, err.reason);
-	CHECK(strcmp(info.ecu_id, "216300000001") == 0, "%s: id %s", dir, info.ecu_id);
-	CHECK(strcmp(info.version, "11") == 0 && info.layout == 1, "%s: version/layout", dir);
-	CHECK(!info.has_timestamp, "%s: synthesized ECU has a timestamp", dir);
-	CHECK(strcmp(info.firmware, "SIMULATOR") == 0 && strcmp(info.zone, "Etc/UTC") == 0,
-	      "%s: firmware '%s' zone '%s'", dir, info.firmware, info.zone);
-	CHECK(info.inverters == count && info.inverters_online == online && info.current_power_w == power,
-	      "%s: counts %u/%u power %u, want %u/%u %u", dir, info.inverters, info.inverters_online,
-	      info.current_power_w, count, online, power);
+	CHECKF(rc == 0, "%s: synthesized ECU info does not parse: %s", dir, err.reason);
+	CHECKF(strcmp(info.ecu_id, "216300000001") == 0, "%s: id %s", dir, info.ecu_id);
+	CHECKF(strcmp(info.version, "11") == 0 && info.layout == 1, "%s: version/layout", dir);
+	CHECKF(!info.has_timestamp, "%s: synthesized ECU has a timestamp", dir);
+	CHECKF(strcmp(info.firmware, "SIMULATOR") == 0 && strcmp(info.zone, "Etc/UTC") == 0,
+	       "%s: firmware '%s' zone '%s'", dir, info.firmware, info.zone);
+	CHECKF(info.inverters == count && info.inverters_online == online && info.current_power_w == power,
+	       "%s: counts %u/%u power %u, want %u/%u %u", dir, info.inverters, info.inverters_online,
+	       info.current_power_w, count, online, power);
 }
 
 static void test_replay_dir(const char *dir)
@@ -114,14 +114,14 @@ static void test_replay_dir(const char *dir)
 	if (load_fixture(dir, "signal.hex", want, &wlen) == 0)
 		expect_bytes(dir, want, wlen, n, end);
 	else
-		CHECK(n == 0 && end == 0, "%s: signal without signal.hex: %zu bytes, end %d", dir, n, end);
+		CHECKF(n == 0 && end == 0, "%s: signal without signal.hex: %zu bytes, end %d", dir, n, end);
 	sim_stop(&s);
 }
 
 static void test_replay_all(void)
 {
 	DIR *d = opendir(fixtures);
-	CHECK(d != NULL, "cannot open %s", fixtures);
+	CHECKF(d != NULL, "cannot open %s", fixtures);
 	if (!d) return;
 	int dirs = 0;
 	struct dirent *e;
@@ -134,7 +134,7 @@ static void test_replay_all(void)
 		dirs++;
 	}
 	closedir(d);
-	CHECK(dirs >= 7, "only %d fixture dirs", dirs);
+	CHECKF(dirs >= 7, "only %d fixture dirs", dirs);
 }
 
 /* Requests that are not ECU requests are closed unanswered. */
@@ -151,13 +151,13 @@ static void test_bad_requests(void)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int end;
 		size_t n = exchange(s.port, bad[i], got, BUF_CAP, &end);
-		CHECK(n == 0 && (end == 0 || end == ECONNRESET), "bad request %zu: %zu bytes, end %s", i, n,
-		      strerror(end));
+		CHECKF(n == 0 && (end == 0 || end == ECONNRESET), "bad request %zu: %zu bytes, end %s", i, n,
+		       strerror(end));
 	}
 	/* And a good one still works afterwards. */
 	int end;
 	size_t n = exchange(s.port, req_ecu, got, BUF_CAP, &end);
-	CHECK(n == 112 && end == 0, "good request after bad ones: %zu bytes", n);
+	CHECKF(n == 112 && end == 0, "good request after bad ones: %zu bytes", n);
 	sim_stop(&s);
 }
 
@@ -178,71 +178,71 @@ static void check_synthetic(const struct sim *s, const struct synth_expect *x)
 
 	size_t n = exchange(s->port, req_ecu, got, BUF_CAP, &end);
 	struct aps_ecu_info info;
-	CHECK(aps_parse_ecu_info(got, n, &info, &err) == 0, "synthetic ECU info: %s", err.reason);
-	CHECK(strcmp(info.ecu_id, x->ecu_id) == 0, "ECU id %s, want %s", info.ecu_id, x->ecu_id);
-	CHECK(strcmp(info.version, "11") == 0 && info.layout == 1, "version %s layout %u", info.version,
-	      info.layout);
-	CHECK(strcmp(info.firmware, "SIMULATOR_1.0") == 0 && strcmp(info.zone, "Etc/UTC") == 0,
-	      "firmware '%s' zone '%s'", info.firmware, info.zone);
-	CHECK(info.has_timestamp && memcmp(&info.timestamp, &x->ts, sizeof x->ts) == 0,
-	      "ECU timestamp %04u-%02u-%02u %02u:%02u:%02u", info.timestamp.year, info.timestamp.month,
-	      info.timestamp.day, info.timestamp.hour, info.timestamp.minute, info.timestamp.second);
-	CHECK(info.inverters == total && info.inverters_online == (x->day ? x->seen : 0),
-	      "ECU counts %u/%u", info.inverters, info.inverters_online);
-	CHECK(info.lifetime_energy_raw > 0 && !info.lifetime_glitch, "lifetime %u", info.lifetime_energy_raw);
-	CHECK(x->day ? info.current_power_w > 0 : info.current_power_w == 0, "ECU power %u",
-	      info.current_power_w);
+	CHECKF(aps_parse_ecu_info(got, n, &info, &err) == 0, "synthetic ECU info: %s", err.reason);
+	CHECKF(strcmp(info.ecu_id, x->ecu_id) == 0, "ECU id %s, want %s", info.ecu_id, x->ecu_id);
+	CHECKF(strcmp(info.version, "11") == 0 && info.layout == 1, "version %s layout %u", info.version,
+	       info.layout);
+	CHECKF(strcmp(info.firmware, "SIMULATOR_1.0") == 0 && strcmp(info.zone, "Etc/UTC") == 0,
+	       "firmware '%s' zone '%s'", info.firmware, info.zone);
+	CHECKF(info.has_timestamp && memcmp(&info.timestamp, &x->ts, sizeof x->ts) == 0,
+	       "ECU timestamp %04u-%02u-%02u %02u:%02u:%02u", info.timestamp.year, info.timestamp.month,
+	       info.timestamp.day, info.timestamp.hour, info.timestamp.minute, info.timestamp.second);
+	CHECKF(info.inverters == total && info.inverters_online == (x->day ? x->seen : 0),
+	       "ECU counts %u/%u", info.inverters, info.inverters_online);
+	CHECKF(info.lifetime_energy_raw > 0 && !info.lifetime_glitch, "lifetime %u", info.lifetime_energy_raw);
+	CHECKF(x->day ? info.current_power_w > 0 : info.current_power_w == 0, "ECU power %u",
+	       info.current_power_w);
 
 	n = exchange(s->port, req_inv, got, BUF_CAP, &end);
 	struct aps_inverter_data data;
 	int rc = aps_parse_inverters(got, n, &data, inverters, APS_MAX_RECORDS, &err);
-	CHECK(rc == 0, "synthetic inverters: %s", err.reason);
-	if (total >= 50) CHECK(n > 1024, "inverter reply only %zu bytes", n);
-	CHECK(data.count == total && data.count_declared == total && !data.truncated, "%zu records", data.count);
-	CHECK(memcmp(&data.timestamp, &x->ts, sizeof x->ts) == 0, "inverter timestamp differs");
+	CHECKF(rc == 0, "synthetic inverters: %s", err.reason);
+	if (total >= 50) CHECKF(n > 1024, "inverter reply only %zu bytes", n);
+	CHECKF(data.count == total && data.count_declared == total && !data.truncated, "%zu records", data.count);
+	CHECKF(memcmp(&data.timestamp, &x->ts, sizeof x->ts) == 0, "inverter timestamp differs");
 	uint32_t power = 0;
 	size_t online = 0, unseen = 0;
 	for (size_t i = 0; i < data.count; i++) {
 		const struct aps_inverter *v = &inverters[i];
 		if (strcmp(v->type, "00") == 0) {
 			unseen++;
-			CHECK(!v->online, "unseen inverter %s online", v->uid);
+			CHECKF(!v->online, "unseen inverter %s online", v->uid);
 			continue;
 		}
 		const char *prefix = strcmp(v->type, "01") == 0 ? "7040" : strcmp(v->type, "03") == 0 ? "8040"
 		                   : strcmp(v->type, "02") == 0 ? "9010" : "?";
-		CHECK(strncmp(v->uid, prefix, 4) == 0, "uid %s for type %s", v->uid, v->type);
-		CHECK(v->online == x->day, "inverter %s online %d", v->uid, v->online);
+		CHECKF(strncmp(v->uid, prefix, 4) == 0, "uid %s for type %s", v->uid, v->type);
+		CHECKF(v->online == x->day, "inverter %s online %d", v->uid, v->online);
 		if (!v->online) {
-			CHECK(v->temperature_c == 0, "offline %s temperature %d", v->uid, v->temperature_c);
-			for (unsigned c = 0; c < v->channels; c++) CHECK(v->power_w[c] == 0, "offline power");
+			CHECKF(v->temperature_c == 0, "offline %s temperature %d", v->uid, v->temperature_c);
+			for (unsigned c = 0; c < v->channels; c++) CHECKF(v->power_w[c] == 0, "offline power");
 			continue;
 		}
 		online++;
 		bool qt2 = strcmp(v->type, "02") == 0;
-		CHECK(v->frequency_raw >= 495 && v->frequency_raw <= 505, "frequency %u", v->frequency_raw);
-		CHECK(v->temperature_c >= 20 && v->temperature_c <= 45, "temperature %d", v->temperature_c);
+		CHECKF(v->frequency_raw >= 495 && v->frequency_raw <= 505, "frequency %u", v->frequency_raw);
+		CHECKF(v->temperature_c >= 20 && v->temperature_c <= 45, "temperature %d", v->temperature_c);
 		for (unsigned c = 0; c < v->channels; c++) {
-			CHECK(v->power_w[c] <= 300, "power %u", v->power_w[c]);
+			CHECKF(v->power_w[c] <= 300, "power %u", v->power_w[c]);
 			power += v->power_w[c];
 		}
 		for (unsigned c = 0; c < v->voltages; c++)
-			CHECK(v->voltage_v[c] >= (qt2 ? 380 : 225) && v->voltage_v[c] <= (qt2 ? 400 : 245),
-			      "voltage %u (type %s)", v->voltage_v[c], v->type);
+			CHECKF(v->voltage_v[c] >= (qt2 ? 380 : 225) && v->voltage_v[c] <= (qt2 ? 400 : 245),
+			       "voltage %u (type %s)", v->voltage_v[c], v->type);
 	}
-	CHECK(unseen == x->unseen && online == (x->day ? x->seen : 0), "%zu unseen %zu online", unseen, online);
-	CHECK(power == info.current_power_w, "channel powers sum to %u, ECU says %u", power,
-	      info.current_power_w);
+	CHECKF(unseen == x->unseen && online == (x->day ? x->seen : 0), "%zu unseen %zu online", unseen, online);
+	CHECKF(power == info.current_power_w, "channel powers sum to %u, ECU says %u", power,
+	       info.current_power_w);
 
 	n = exchange(s->port, req_sig, got, BUF_CAP, &end);
 	size_t count = 0;
-	CHECK(aps_parse_signal(got, n, signals, APS_MAX_RECORDS, &count, &err) == 0, "signal: %s", err.reason);
-	CHECK(count == total, "%zu signal records", count);
+	CHECKF(aps_parse_signal(got, n, signals, APS_MAX_RECORDS, &count, &err) == 0, "signal: %s", err.reason);
+	CHECKF(count == total, "%zu signal records", count);
 	for (size_t i = 0; i < count && i < data.count; i++) {
 		bool never = strcmp(inverters[i].type, "00") == 0;
-		CHECK(strcmp(signals[i].uid, inverters[i].uid) == 0, "signal uid %s", signals[i].uid);
-		CHECK(never ? signals[i].strength == 0 : signals[i].strength >= 150,
-		      "strength %u for %s", signals[i].strength, signals[i].uid);
+		CHECKF(strcmp(signals[i].uid, inverters[i].uid) == 0, "signal uid %s", signals[i].uid);
+		CHECKF(never ? signals[i].strength == 0 : signals[i].strength >= 150,
+		       "strength %u for %s", signals[i].strength, signals[i].uid);
 	}
 }
 
@@ -256,7 +256,7 @@ static void test_synthetic(void)
 		int end;
 		size_t n1 = exchange(s.port, req_inv, want, BUF_CAP, &end);
 		size_t n2 = exchange(s.port, req_inv, got, BUF_CAP, &end);
-		CHECK(n1 == n2 && memcmp(got, want, n1) == 0, "inverter reply changed within a slot");
+		CHECKF(n1 == n2 && memcmp(got, want, n1) == 0, "inverter reply changed within a slot");
 		sim_stop(&s);
 	}
 	if (sim_start(&s, (const char *[]){"--inverters", "80", "--unseen", "4", "--ecu-id", "216000000042",
@@ -282,16 +282,16 @@ static void test_synthetic(void)
 		check_synthetic(&s, &(struct synth_expect){SYNTH_ID, 421, 0, true, three});
 		sim_stop(&s);
 	}
-	CHECK(sim_run_to_exit((const char *[]){"--port", "0", "--inverters", "422", NULL}) == 2,
-	      "422 inverters (10014 bytes) accepted");
-	CHECK(sim_run_to_exit((const char *[]){"--port", "0", "--inverters", "400", "--unseen", "60", NULL}) == 2,
-	      "400 + 60 unseen accepted");
-	CHECK(sim_run_to_exit((const char *[]){"--port", "0", "--inverters", "0", NULL}) == 2, "0 inverters");
-	CHECK(sim_run_to_exit((const char *[]){"--port", "0", "--inverters", "5", "--ecu-id", "12345", NULL}) == 2,
-	      "short ECU id accepted");
-	CHECK(sim_run_to_exit((const char *[]){"--port", "0", "--inverters", "5", "--fault", "melt", NULL}) == 2,
-	      "unknown fault accepted");
-	CHECK(sim_run_to_exit((const char *[]){"--help", NULL}) == 0, "--help");
+	CHECKF(sim_run_to_exit((const char *[]){"--port", "0", "--inverters", "422", NULL}) == 2,
+	       "422 inverters (10014 bytes) accepted");
+	CHECKF(sim_run_to_exit((const char *[]){"--port", "0", "--inverters", "400", "--unseen", "60", NULL}) == 2,
+	       "400 + 60 unseen accepted");
+	CHECKF(sim_run_to_exit((const char *[]){"--port", "0", "--inverters", "0", NULL}) == 2, "0 inverters");
+	CHECKF(sim_run_to_exit((const char *[]){"--port", "0", "--inverters", "5", "--ecu-id", "12345", NULL}) == 2,
+	       "short ECU id accepted");
+	CHECKF(sim_run_to_exit((const char *[]){"--port", "0", "--inverters", "5", "--fault", "melt", NULL}) == 2,
+	       "unknown fault accepted");
+	CHECKF(sim_run_to_exit((const char *[]){"--help", NULL}) == 0, "--help");
 }
 
 /* Many clients at once: some idle, the rest all served. */
@@ -307,7 +307,7 @@ static void test_concurrency(void)
 	for (int i = 0; i < IDLE; i++) idle[i] = tcp_connect(s.port);
 	for (int i = 0; i < BUSY; i++) busy[i] = tcp_connect(s.port);
 	for (int i = 0; i < BUSY; i++)
-		if (busy[i] >= 0) CHECK(send(busy[i], req_inv, strlen(req_inv), 0) > 0, "send %d", i);
+		if (busy[i] >= 0) CHECKF(send(busy[i], req_inv, strlen(req_inv), 0) > 0, "send %d", i);
 	int good = 0;
 	for (int i = 0; i < BUSY; i++) {
 		if (busy[i] < 0) continue;
@@ -315,9 +315,9 @@ static void test_concurrency(void)
 		good += end == 0 && n == wlen && memcmp(got, want, n) == 0;
 		close(busy[i]);
 	}
-	CHECK(good == BUSY, "%d of %d concurrent clients got the whole reply", good, BUSY);
+	CHECKF(good == BUSY, "%d of %d concurrent clients got the whole reply", good, BUSY);
 	for (int i = 0; i < IDLE; i++) {
-		CHECK(idle[i] >= 0, "idle connect %d", i);
+		CHECKF(idle[i] >= 0, "idle connect %d", i);
 		if (idle[i] >= 0) close(idle[i]);
 	}
 	sim_stop(&s);
@@ -344,7 +344,6 @@ int main(int argc, char **argv)
 	snprintf(replay, sizeof replay, "%s/ecu-r-pro-6xqs1", fixtures);
 	test_faults(replay);
 
-	fprintf(stderr, "%s: %d failure(s), %.1f s\n", check_failures ? "FAIL" : "PASS", check_failures,
-	        (double)(now_ms() - t0) / 1000);
-	return check_failures ? 1 : 0;
+	printf("test_sim: %.1f s\n", (double)(now_ms() - t0) / 1000);
+	return aps_check_report("test_sim");
 }
