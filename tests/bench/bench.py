@@ -23,7 +23,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,34 +31,14 @@ import time
 
 from report import write_markdown
 
+# The end-to-end tests' helpers (tests/plugin/harness.py), imported, not copied.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plugin"))
+from harness import free_port, port_open, read_port, wait_for  # noqa: E402
+
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 MOSQUITTO_SUB = shutil.which("mosquitto_sub") or "/usr/bin/mosquitto_sub"
 TICK_LINE = re.compile(r"aps-ecu: (\d+) ticks, longest ([0-9.]+) ms, mean ([0-9.]+) ms")
 FAULTS = ["refuse", "hang", "drip", "reset"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(pred, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise RuntimeError("timed out waiting for " + what)
-
-
-def port_open(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 def fields(line):
@@ -130,7 +109,7 @@ class World:
                                          "sim%d" % i, nice=True)))
         ports = []
         for pf, p in procs:
-            ports.append(wait_for(lambda: _read_int(pf) or (p.poll() is not None and -1), 20, "a simulator"))
+            ports.append(wait_for(lambda: read_port(pf) or (p.poll() is not None and -1), 20, "a simulator"))
             if ports[-1] < 0:
                 raise RuntimeError("a simulator exited: " + open(p.log_path).read())
         return ports
@@ -181,14 +160,6 @@ class World:
         with open(samples) as f:
             values = [float(x) for x in f]
         return fields(out.stdout.strip().splitlines()[-1]), values
-
-
-def _read_int(path):
-    try:
-        with open(path) as f:
-            return int(f.read().strip())
-    except (OSError, ValueError):
-        return None
 
 
 def save_samples(args, name, values):

@@ -6,11 +6,9 @@ is stopped by Run.close()."""
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 SKIP = 77  # CTest SKIP_RETURN_CODE
 MOSQUITTO = "/usr/sbin/mosquitto"
@@ -18,35 +16,14 @@ MOSQUITTO_SUB = shutil.which("mosquitto_sub") or "/usr/bin/mosquitto_sub"
 ECU_ID = "216200000001"  # the simulator's default ECU id
 INVERTERS = 3
 
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
+# The end-to-end tests' helpers (tests/plugin/harness.py), imported, not copied.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plugin"))
+from harness import TestFailure as Failure, check, free_port, port_open, wait_for  # noqa: E402,F401
 
 
 def skip(name, why):
     print("%s: skipped: %s" % (name, why))
     sys.exit(SKIP)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(pred, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise Failure("timed out after %.0f s waiting for %s" % (timeout, what))
 
 
 def run(cmd, timeout=120, **kw):
@@ -56,14 +33,6 @@ def run(cmd, timeout=120, **kw):
     if p.returncode != 0:
         raise Failure("%s exited %d:\n%s" % (" ".join(cmd), p.returncode, p.stdout[-4000:]))
     return p.stdout
-
-
-def accepts(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
 
 
 class Run:
@@ -104,7 +73,7 @@ class Run:
         log = open(self.broker_log, "w")
         self.procs.append(subprocess.Popen([MOSQUITTO, "-c", conf], stdout=log, stderr=log, env=env))
         broker = self.procs[-1]
-        wait_for(lambda: broker.poll() is not None or accepts(port), 10, "the broker to listen")
+        wait_for(lambda: broker.poll() is not None or port_open(port), 10, "the broker to listen")
         check(broker.poll() is None, "the broker stopped at start:\n" + self.log_text())
         return port
 

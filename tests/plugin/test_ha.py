@@ -8,21 +8,13 @@ import subprocess
 import sys
 import time
 
-from harness import (MOSQUITTO_PUB, check, free_port, latest, latest_json, messages, read_port, run, wait_for,
+from harness import (MOSQUITTO_PUB, check, free_port, latest, latest_json, messages, opts, read_port, run, wait_for,
                      wait_topic)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HA_CHECK = os.path.join(HERE, "..", "discovery", "ha_check.py")
 RECORDER = os.path.join(HERE, "..", "restart", "http_recorder.py")
-FAST = {"poll_interval": "1", "retry_interval": "1", "request_gap_ms": "0", "timeout_ms": "500"}
 ECU = "aps/216200000001"
-
-
-def opts(port, **more):
-    o = dict(FAST)
-    o["ecu_host"] = "127.0.0.1:%d" % port
-    o.update({k: str(v) for k, v in more.items()})
-    return o
 
 
 def configs(sub):
@@ -64,7 +56,7 @@ def ha_check(env, sub):
 
 def test_discovery(env):
     sim = env.simulator("--replay", os.path.join(env.fixtures, "ecu-r-pro-2162-ds3x4-unseen4-day"), "--quiet")
-    broker = env.broker(opts(sim.port, discovery="true"))
+    broker = env.broker(opts([sim.port], discovery="true"))
     sub = env.subscriber(broker.port)
     wait_topic(sub, "aps/216200069349/diagnostics")
     # One config per device: the ECU and its 8 inverters.
@@ -108,7 +100,7 @@ def test_aps2mqtt_migration(env):
     with open(control, "w") as f:
         f.write("refuse\n")
     sim = env.simulator("--inverters", "2", "--start", "2026-06-21T12:00", "--control", control, "--quiet")
-    broker = env.broker(opts(sim.port, discovery="true", clear_aps2mqtt_discovery="true"))
+    broker = env.broker(opts([sim.port], discovery="true", clear_aps2mqtt_discovery="true"))
     ecu, uid = "216200000001", "704000000001"
     legacy = [aps2mqtt_config("sensor", ecu, "power", "aps/" + ecu),
               aps2mqtt_config("sensor", uid, "panel_2_power", "aps/%s/%s/2" % (ecu, uid), ecu),
@@ -146,7 +138,7 @@ def test_new_inverter(env):
     sim = env.spawn([env.aps_ecu, "simulate", "--port", str(port), "--inverters", "2", "--start",
                      "2026-06-21T12:00", "--quiet"], "sim2")
     time.sleep(0.3)
-    broker = env.broker(opts(port, discovery="true"))
+    broker = env.broker(opts([port], discovery="true"))
     sub = env.subscriber(broker.port)
     wait_topic(sub, "homeassistant/device/aps_804000000002/config")
     check(latest(sub, "homeassistant/device/aps_901000000003/config") is None,
@@ -164,7 +156,7 @@ def night_test(local_hour, fault, expect_pause):
     def test(env):
         sim = env.simulator("--inverters", "3", "--start", "2026-06-21T12:00", "--fault", fault)
         # Retained, so the one dusk payload of the first (and only) cycle reaches a subscriber that comes later.
-        broker = env.broker(opts(sim.port, stop_at_night="yes", latitude="0", longitude=solar_longitude(local_hour),
+        broker = env.broker(opts([sim.port], stop_at_night="yes", latitude="0", longitude=solar_longitude(local_hour),
                                  retain="true"))
         sub = env.subscriber(broker.port)
         time.sleep(4)
@@ -192,7 +184,7 @@ def restart_test(ecu_id, recorder_mode, expect_requests, expect_log):
         with open(control, "w") as f:
             f.write("none\n")
         sim = env.simulator("--inverters", "2", "--ecu-id", ecu_id, "--control", control, "--quiet")
-        broker = env.broker(opts(sim.port, auto_restart="yes", wifi_ssid="ECU-WIFI local&co",
+        broker = env.broker(opts([sim.port], auto_restart="yes", wifi_ssid="ECU-WIFI local&co",
                                  wifi_passwd="s3cr3t-pw1", restart_after="2", restart_port=http_port))
         sub = env.subscriber(broker.port)
         wait_topic(sub, "aps/%s/status" % ecu_id, pred=lambda p: p == "online")
@@ -222,7 +214,7 @@ def test_diagnostics(env):
     with open(control, "w") as f:
         f.write("none\n")
     sim = env.simulator("--inverters", "1", "--control", control, "--quiet")
-    broker = env.broker(opts(sim.port))
+    broker = env.broker(opts([sim.port]))
     sub = env.subscriber(broker.port)
     diag = json.loads(wait_topic(sub, ECU + "/diagnostics"))
     check(diag["consecutive_failures"] == 0 and diag["last_error"] == "", "healthy diagnostics %s" % diag)
@@ -261,7 +253,7 @@ def test_energy_filter(env):
         with open(os.path.join(src, name)) as f, open(os.path.join(replay, name), "w") as g:
             g.write(f.read())
     sim = env.simulator("--replay", replay, "--quiet")
-    broker = env.broker(opts(sim.port))
+    broker = env.broker(opts([sim.port]))
     sub = env.subscriber(broker.port)
     topic = "aps/216200069349"
     # The replies rotate 3.34, 0, 3.40, 3.34, 0, ...: the 0 and the later drops are held back.
@@ -275,15 +267,15 @@ def test_energy_filter(env):
 
 def test_timezone(env):
     sim = env.simulator("--replay", os.path.join(env.fixtures, "ecu-r-pro-6xqs1"), "--quiet")
-    a = env.broker(opts(sim.port), name="ecu_zone")
-    b = env.broker(opts(sim.port, timezone="Asia/Kolkata"), name="configured")
+    a = env.broker(opts([sim.port]), name="ecu_zone")
+    b = env.broker(opts([sim.port], timezone="Asia/Kolkata"), name="configured")
     sub_a = env.subscriber(a.port, name="sub_a")
     sub_b = env.subscriber(b.port, name="sub_b")
     ts_a = json.loads(wait_topic(sub_a, "aps/216200033510"))["timestamp"]
     ts_b = json.loads(wait_topic(sub_b, "aps/216200033510"))["timestamp"]
     check(ts_a == "2024-03-25T18:25:24-07:00", "ECU's own zone (US/Pacific): %s" % ts_a)
     check(ts_b == "2024-03-25T18:25:24+05:30", "timezone option: %s" % ts_b)
-    bad = env.broker(opts(sim.port, timezone="Mars/Olympus_Mons"), name="bad", expect_start=False)
+    bad = env.broker(opts([sim.port], timezone="Mars/Olympus_Mons"), name="bad", expect_start=False)
     wait_for(lambda: bad.poll() is not None, 10, "the broker to refuse an unknown zone")
     check("Mars/Olympus_Mons" in env.read("bad.log"), "the unknown zone is not named in the log")
 

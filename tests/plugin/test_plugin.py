@@ -6,21 +6,11 @@ import os
 import signal
 import time
 
-from harness import (check, latest, latest_json, messages, roundtrip, run, wait_for, wait_topic,
+from harness import (check, latest, latest_json, messages, opts, roundtrip, run, wait_for, wait_topic,
                      TestFailure)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPECTED = os.path.join(HERE, "..", "tools", "expected")
-FAST = {"poll_interval": "1", "retry_interval": "1", "request_gap_ms": "0", "timeout_ms": "500"}
-
-
-def opts(sim_ports, **more):
-    o = dict(FAST)
-    o["ecu_host"] = ",".join("127.0.0.1:%d" % p for p in sim_ports)
-    o.update({k: str(v) for k, v in more.items()})
-    return o
-
-
 def expected_for(capture):
     with open(os.path.join(EXPECTED, capture + ".json")) as f:
         return json.load(f)

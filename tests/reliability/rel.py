@@ -22,9 +22,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "plugin"))
 
 import harness  # noqa: E402
-from harness import check, wait_for, TestFailure  # noqa: E402
+from harness import check, opts, roundtrip, wait_for, TestFailure  # noqa: E402
 
-FAST = {"poll_interval": "1", "retry_interval": "1", "request_gap_ms": "0", "timeout_ms": "500"}
 SIM_ECU = "216200000001"
 STREAM_TOPIC = "rel/stream"
 
@@ -69,13 +68,6 @@ def broker(env, options, name="broker", extra_env=None, **kw):
     full = sanitizer_env()
     full.update(extra_env or {})
     return env.broker(options, name=name, env=full, **kw)
-
-
-def opts(sim_ports, **more):
-    o = dict(FAST)
-    o["ecu_host"] = ",".join("127.0.0.1:%d" % p for p in sim_ports)
-    o.update({k: str(v) for k, v in more.items()})
-    return o
 
 
 def sanitizer_reports(text):
@@ -278,27 +270,6 @@ class Stream:
         return {"messages": len(recs), "seconds": round(span, 1), "max_ms": round(lat[-1], 1),
                 "p99_ms": round(lat[int(len(lat) * 0.99)], 1), "mean_ms": round(sum(lat) / len(lat), 2),
                 "first_sent": recs[0][1] / 1000.0, "last_sent": recs[-1][1] / 1000.0}
-
-
-def roundtrip(port, timeout=5.0):
-    """A new subscriber and new publishers: the ping is sent again every 0.2 s
-    until the subscriber has it (its SUBSCRIBE may still be queued behind a
-    burst when the first one goes).  Returns the seconds it took, or None."""
-    token = "ping-%f" % time.monotonic()
-    t0 = time.monotonic()
-    sub = subprocess.Popen([harness.MOSQUITTO_SUB, "-h", "127.0.0.1", "-p", str(port), "-t", "rel/ping", "-C", "1",
-                            "-W", str(int(timeout) + 1)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    try:
-        while time.monotonic() - t0 < timeout and sub.poll() is None:
-            subprocess.run([harness.MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(port), "-t", "rel/ping", "-m", token],
-                           timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(0.2)
-        out, _ = sub.communicate(timeout=timeout + 2)
-    finally:
-        if sub.poll() is None:
-            sub.kill()
-            sub.wait()
-    return time.monotonic() - t0 if out.decode().strip() == token else None
 
 
 # ---- the broker process ----
