@@ -1,5 +1,4 @@
 /* announce.c - Home Assistant discovery: when to send which configs. */
-#include <stdlib.h>
 #include <string.h>
 
 #include <mosquitto.h>
@@ -42,21 +41,19 @@ static void discovery_context(const struct aps_plugin *pl, struct discovery_ctx 
  * broker's retained configs grow without end. */
 #define ANNOUNCED_MAX APS_MAX_RECORDS
 
-static int by_uid(const void *a, const void *b)
-{
-	return strcmp(((const struct announced_inverter *)a)->uid, ((const struct announced_inverter *)b)->uid);
-}
-
 /* The entry of uid in the sorted list, added (not yet announced) if new;
  * NULL when the list cannot grow (full, or no memory). */
 static struct announced_inverter *find_or_add(struct ecu_state *st, const char *uid, bool *added)
 {
-	struct announced_inverter key;
+	/* One binary search gives both: the entry, or where it goes. */
+	size_t at = 0, end = st->announced_count;
+	while (at < end) {
+		size_t mid = at + (end - at) / 2;
+		if (strcmp(st->announced[mid].uid, uid) < 0) at = mid + 1;
+		else end = mid;
+	}
 	*added = false;
-	memcpy(key.uid, uid, sizeof(key.uid));
-	struct announced_inverter *found =
-		st->announced_count ? bsearch(&key, st->announced, st->announced_count, sizeof(key), by_uid) : NULL;
-	if (found) return found;
+	if (at < st->announced_count && strcmp(st->announced[at].uid, uid) == 0) return &st->announced[at];
 	if (st->announced_count >= ANNOUNCED_MAX) {
 		if (!st->announced_full)
 			mosquitto_log_printf(MOSQ_LOG_WARNING,
@@ -73,14 +70,13 @@ static struct announced_inverter *find_or_add(struct ecu_state *st, const char *
 		st->announced = grown;
 		st->announced_cap = cap;
 	}
-	size_t at = 0;
-	while (at < st->announced_count && strcmp(st->announced[at].uid, uid) < 0) at++;
-	memmove(&st->announced[at + 1], &st->announced[at], (st->announced_count - at) * sizeof(key));
-	memcpy(st->announced[at].uid, uid, sizeof(key.uid));
-	st->announced[at].type[0] = '\0';
+	struct announced_inverter *slot = &st->announced[at];
+	memmove(slot + 1, slot, (st->announced_count - at) * sizeof(*slot));
+	memcpy(slot->uid, uid, sizeof(slot->uid));
+	slot->type[0] = '\0';
 	st->announced_count++;
 	*added = true;
-	return &st->announced[at];
+	return slot;
 }
 
 static void log_failure(const char *what, const char *id, int rc)

@@ -190,7 +190,8 @@ static bool has_entity(const char *id, const char *object)
 {
 	char topic[DISCOVERY_TOPIC_MAX];
 	snprintf(topic, sizeof(topic), "homeassistant/device/aps_%s/config", id);
-	cJSON *cfg = cJSON_Parse(find_config(topic) ? find_config(topic) : "");
+	const char *payload = find_config(topic);
+	cJSON *cfg = cJSON_Parse(payload ? payload : "");
 	bool found = cJSON_HasObjectItem(cJSON_GetObjectItemCaseSensitive(cfg, "cmps"), object);
 	cJSON_Delete(cfg);
 	return found;
