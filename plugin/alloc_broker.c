@@ -1,6 +1,6 @@
 #include "alloc.h"
 
-#include <mosquitto_broker.h>
+#include "broker_api.h"
 
 void *aps_calloc(size_t nmemb, size_t size) { return mosquitto_calloc(nmemb, size); }
 void *aps_realloc(void *ptr, size_t size) { return mosquitto_realloc(ptr, size); }

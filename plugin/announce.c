@@ -1,7 +1,7 @@
 /* announce.c - Home Assistant discovery: when to send which configs. */
 #include <string.h>
 
-#include <mosquitto.h>
+#include "broker_api.h"
 
 #include "alloc.h"
 #include "aps_plugin.h"

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <mosquitto_broker.h>
+#include "broker_api.h"
 
 #include "config.h"
 #include "ecu_restart.h"
@@ -85,6 +85,9 @@ struct aps_plugin {
 	bool tick_registered;
 	bool message_registered;
 	bool offline_sent;          /* "offline" already published at shutdown */
+	/* Where the broker keeps its state (Mosquitto 2.1's
+	 * mosquitto_persistence_location); "" when it does not say. */
+	char persistence_location[256];
 	size_t first_ecu;           /* served first next tick, so every ECU gets its turn */
 	/* Time spent inside our ticks, logged at shutdown: the cost we put on the
 	 * broker's thread. */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <mosquitto.h>
+#include "broker_api.h"
 
 #include "aps_plugin.h"
 

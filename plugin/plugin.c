@@ -7,20 +7,22 @@
  *   plugin_opt_ecu_host 192.168.1.42
  */
 #define _DEFAULT_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include <mosquitto.h>
-#include <mosquitto_broker.h>
-#include <mosquitto_plugin.h>
+#include "broker_api.h"
 
 #include "alloc.h"
 #include "aps_plugin.h"
 #include "shutdown.h"
+#include "tick.h"
 #include "tz.h"
+#include "wake.h"
 
 extern char **environ;
 
@@ -39,27 +41,52 @@ uint64_t aps_monotonic_ms(void)
 	return aps_monotonic_ns() / 1000000u;
 }
 
-int tick_handle(struct aps_plugin *pl);
+/* The tick's event data as both releases lay it out.  2.0 names the third
+ * field next_ns and ignores what is written there; 2.1 names it next_ms and
+ * reads it.  One layout, checked against whichever headers build us, lets the
+ * same binary answer both. */
+struct tick_layout {
+	void *future;
+	long now_ns;
+	long next_ms;
+	time_t now_s;
+	time_t next_s;
+	void *future2[4];
+};
+_Static_assert(sizeof(struct tick_layout) == sizeof(struct mosquitto_evt_tick), "tick event size");
+_Static_assert(offsetof(struct tick_layout, now_ns) == offsetof(struct mosquitto_evt_tick, now_ns), "now_ns");
+_Static_assert(offsetof(struct tick_layout, next_ms) == offsetof(struct mosquitto_evt_tick, now_ns) + sizeof(long),
+               "next_ms follows now_ns");
+_Static_assert(offsetof(struct tick_layout, now_s) == offsetof(struct mosquitto_evt_tick, now_s), "now_s");
+_Static_assert(offsetof(struct tick_layout, next_s) == offsetof(struct mosquitto_evt_tick, next_s), "next_s");
+
+/* Without our wake-up timer (wake.h), the longest we let a 2.1 broker sleep:
+ * what 2.0 does anyway. */
+#define FALLBACK_WAIT_MS 100
 
 static int on_tick(int event, void *event_data, void *userdata)
 {
 	(void)event;
 	struct aps_plugin *pl = userdata;
 	uint64_t start = aps_monotonic_ns();
-	int wait_ms = tick_handle(pl);
+	uint64_t wait_ms = tick_handle(pl);
 	uint64_t spent = aps_monotonic_ns() - start;
 	pl->ticks++;
 	pl->tick_total_ns += spent;
 	if (spent > pl->tick_max_ns) pl->tick_max_ns = spent;
-#if LIBMOSQUITTO_VERSION_NUMBER >= 2001000
-	/* 2.1 sleeps up to a day unless a tick asks to be woken. */
-	struct mosquitto_evt_tick *tick = event_data;
-	tick->next_s = 0;
-	tick->next_ms = wait_ms;
-#else
-	(void)event_data;
-	(void)wait_ms;
-#endif
+
+	struct tick_layout *tick = event_data;
+	if (wake_signal()) {
+		/* Called on every pass of the broker's loop; our timer makes the
+		 * pass happen when we need it. */
+		tick->next_s = 0;
+		tick->next_ms = 0;
+		wake_at(wait_ms);
+	} else {
+		if (wait_ms > FALLBACK_WAIT_MS) wait_ms = FALLBACK_WAIT_MS;
+		tick->next_s = 0;
+		tick->next_ms = wait_ms > 0 ? (long)wait_ms : 1; /* 0 would ask for nothing */
+	}
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -83,6 +110,27 @@ static int on_message(int event, void *event_data, void *userdata)
 	    memcmp(msg->payload, "online", 6) == 0)
 		pl->rediscover = true;
 	return MOSQ_ERR_SUCCESS;
+}
+
+/* Mosquitto 2.1's additions, looked up in the running broker rather than
+ * taken from the headers that built us: the same binary loads into 2.0,
+ * where they do not exist. */
+typedef int (*set_info_fn)(mosquitto_plugin_id_t *id, const char *name, const char *version);
+typedef const char *(*persistence_location_fn)(void);
+
+static void use_broker_extras(struct aps_plugin *pl)
+{
+	set_info_fn set_info = (set_info_fn)dlsym(RTLD_DEFAULT, "mosquitto_plugin_set_info");
+	persistence_location_fn location =
+		(persistence_location_fn)dlsym(RTLD_DEFAULT, "mosquitto_persistence_location");
+
+	if (set_info) set_info(pl->id, "aps-ecu", APS_VERSION);
+	const char *dir = location ? location() : NULL;
+	if (dir && strlen(dir) < sizeof(pl->persistence_location))
+		memcpy(pl->persistence_location, dir, strlen(dir) + 1);
+	mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: version %s on a Mosquitto %s broker%s%s", APS_VERSION,
+	                     set_info ? "2.1 or later" : "2.0", pl->persistence_location[0] ? ", state in " : "",
+	                     pl->persistence_location);
 }
 
 static void plugin_free(struct aps_plugin *pl)
@@ -115,6 +163,7 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 	struct aps_plugin *pl = aps_calloc(1, sizeof(*pl));
 	if (!pl) return MOSQ_ERR_NOMEM;
 	pl->id = identifier;
+	use_broker_extras(pl);
 
 	if (aps_config_load(&pl->cfg, (const struct aps_config_opt *)opts, opt_count, environ, config_log, pl, err,
 	                    sizeof(err)) != 0) {
@@ -155,6 +204,11 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: will poll the ECU at %s", pl->ecus[i].poller.label);
 	}
 
+	char why[160];
+	if (!wake_open(why, sizeof(why)))
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: cannot wake the broker on time (%s): on a Mosquitto 2.1 "
+		                     "broker, polls and replies may be late", why);
+
 	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_tick, NULL, pl);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		if (rc == MOSQ_ERR_ALREADY_EXISTS)
@@ -163,6 +217,7 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 		else
 			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot register the tick callback: %s (%d)",
 			                     aps_mosq_error(rc), rc);
+		wake_close();
 		plugin_free(pl);
 		return rc;
 	}
@@ -176,6 +231,7 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot watch %s/status for Home Assistant",
 			                     pl->cfg.discovery_prefix);
 			mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
+			wake_close();
 			plugin_free(pl);
 			return MOSQ_ERR_UNKNOWN;
 		}
@@ -196,6 +252,7 @@ APS_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *op
 
 	shutdown_uninstall();
 	if (pl->tick_registered) mosquitto_callback_unregister(pl->id, MOSQ_EVT_TICK, on_tick, NULL);
+	wake_close();
 	if (pl->message_registered) mosquitto_callback_unregister(pl->id, MOSQ_EVT_MESSAGE, on_message, NULL);
 	/* Reaches nobody on a normal stop (see shutdown.h), but a broker that
 	 * unloads plugins while it runs still gets it. */

@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include <mosquitto.h>
+#include "broker_api.h"
 
 #include "aps_plugin.h"
 #include "discovery.h"

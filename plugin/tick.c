@@ -5,16 +5,19 @@
 #include <string.h>
 #include <time.h>
 
-#include <mosquitto.h>
+#include "broker_api.h"
 
 #include "aps_plugin.h"
 #include "night.h"
 #include "schedule.h"
 #include "shutdown.h"
+#include "tick.h"
 #include "tz.h"
 
-/* Upper bound of a 2.1 sleep, so a changed clock is noticed. */
-#define MAX_WAIT_MS 1000
+/* While "offline" goes out at a stop, and while a cycle's replies or a
+ * restart's answer may arrive (our sockets are not in the broker's poll set),
+ * the next pass comes this soon: a reply waits at most this long. */
+#define BUSY_WAIT_MS 10
 /* Our time on the broker's thread per tick (tests/bench: a client's round
  * trip through the broker must not grow by 1 ms). */
 #define TICK_BUDGET_NS 300000u
@@ -139,7 +142,11 @@ static void cycle_ok(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 	int64_t age = 0;
 	bool known = data_age(pl, p, &age);
 	uint32_t delay = schedule_after_success((uint32_t)pl->cfg.poll_interval_s, known, age);
-	p->next_poll_ms = now + (uint64_t)delay * 1000u;
+	/* A set poll_interval runs from start to start, as users read it; the
+	 * ECU-following delay counts from its data's age, so from now. */
+	uint64_t from = pl->cfg.poll_interval_s > 0 ? p->cycle_start_ms : now;
+	p->next_poll_ms = from + (uint64_t)delay * 1000u;
+	if (p->next_poll_ms < now) p->next_poll_ms = now;
 }
 
 static void cycle_failed(struct aps_plugin *pl, struct ecu *e, uint64_t now)
@@ -227,7 +234,7 @@ static bool serve_ecu(struct aps_plugin *pl, struct ecu *e, uint64_t now, uint64
 	return busy;
 }
 
-int tick_handle(struct aps_plugin *pl)
+uint64_t tick_handle(struct aps_plugin *pl)
 {
 	uint64_t now = aps_monotonic_ms();
 	/* The broker serves no client while we run: past this, the ECUs not yet
@@ -242,7 +249,7 @@ int tick_handle(struct aps_plugin *pl)
 		pl->offline_sent = true;
 	}
 	/* Stopping: a cycle ending now would publish "online" after "offline". */
-	if (pl->offline_sent) return 100;
+	if (pl->offline_sent) return BUSY_WAIT_MS;
 	if (pl->rediscover) {
 		pl->rediscover = false;
 		announce_again(pl);
@@ -257,7 +264,7 @@ int tick_handle(struct aps_plugin *pl)
 		else e->poll_revents = pl->pfds[slot].revents;
 	}
 
-	uint64_t wait_ms = MAX_WAIT_MS;
+	uint64_t wait_ms = UINT64_MAX;
 	size_t start = pl->first_ecu < pl->ecu_count ? pl->first_ecu : 0;
 	bool out_of_time = false, worked = false;
 	pl->first_ecu = pl->ecu_count ? (start + 1) % pl->ecu_count : 0;
@@ -277,8 +284,8 @@ int tick_handle(struct aps_plugin *pl)
 		worked = serve_ecu(pl, e, now, deadline_ns);
 
 		uint64_t w = poller_wait_ms(&e->poller, now);
-		if (e->restart.in_progress || e->state.publish_pending || e->state.announce_pending) w = 10;
+		if (e->restart.in_progress || e->state.publish_pending || e->state.announce_pending) w = BUSY_WAIT_MS;
 		if (w < wait_ms) wait_ms = w;
 	}
-	return (int)wait_ms;
+	return wait_ms;
 }
