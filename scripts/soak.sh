@@ -38,7 +38,7 @@ CC_USED=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$BUILD/CMakeCache.txt")
 REL_LIBASAN=$("${CC_USED:-cc}" -print-file-name=libasan.so)
 REL_PLUGIN_RELEASE=$BUILD/plugin/mosquitto_aps_ecu.so
 export REL_STREAM REL_LIBASAN REL_PLUGIN_RELEASE
-ASAN_PLUGIN=$BUILD/plugin/mosquitto_aps_ecu_asan.so
+ASAN_PLUGIN=$BUILD/tests/mosquitto_aps_ecu_asan.so
 APS_ECU=$BUILD/tools/aps-ecu
 FIXTURES=$SRC/tests/fixtures
 failed=0

@@ -12,7 +12,9 @@ import sys
 import tempfile
 import time
 
-MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+# The broker under test: APS_MOSQUITTO (CTest sets it for each broker the
+# suite runs on), else Debian's.
+MOSQUITTO = os.environ.get("APS_MOSQUITTO") or shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 MOSQUITTO_SUB = shutil.which("mosquitto_sub") or "/usr/bin/mosquitto_sub"
 MOSQUITTO_PUB = shutil.which("mosquitto_pub") or "/usr/bin/mosquitto_pub"
 
