@@ -22,6 +22,9 @@ struct pollfd;
 struct announced_inverter {
 	char uid[APS_UID_LEN + 1];
 	char type[3]; /* the type its config was built for; "" until announced */
+	/* migrate_aps2mqtt_discovery: its aps2mqtt topics were handed over to
+	 * Home Assistant's migration, then cleared (announce.c). */
+	bool handed_over, legacy_cleared;
 };
 
 /* What we last told subscribers about one ECU. */
@@ -41,11 +44,14 @@ struct ecu_state {
 	/* Discovery: the ECU's config went out, and the inverters known so far
 	 * (sorted by UID, with the type announced), so an inverter is announced
 	 * when it appears or changes type (a never-seen one starts reporting).
-	 * Before the first configs of a run, the per-entity configs of the past
-	 * are cleared (legacy), and Home Assistant is given a moment to drop them. */
+	 * With migrate_aps2mqtt_discovery, aps2mqtt's per-entity configs are
+	 * handed over, then the device configs sent, then the old topics
+	 * cleared, steps apart (migration: announce.c's enum, since the
+	 * monotonic time in migration_ns). */
 	bool ecu_announced;
-	bool ecu_legacy_cleared, legacy_cleared;
-	uint64_t legacy_cleared_ns;
+	bool ecu_handed_over, ecu_legacy_cleared;
+	unsigned char migration;
+	uint64_t migration_ns;
 	struct announced_inverter *announced;
 	size_t announced_count, announced_cap;
 	bool announced_full;       /* ANNOUNCED_MAX reached (announce.c), logged */

@@ -63,8 +63,8 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	                   0, 0, NULL},
 	[OPT_DISCOVERY_PREFIX] = {"discovery_prefix", "MQTT_DISCOVERY_PREFIX", "mqtt", KIND_TOPIC,
 	                          FIELD(discovery_prefix), 1, 0, NULL},
-	[OPT_CLEAR_APS2MQTT_DISCOVERY] = {"clear_aps2mqtt_discovery", NULL, NULL, KIND_BOOL,
-	                                  FIELD(clear_aps2mqtt_discovery), 0, 0, NULL},
+	[OPT_MIGRATE_APS2MQTT_DISCOVERY] = {"migrate_aps2mqtt_discovery", NULL, NULL, KIND_BOOL,
+	                                    FIELD(migrate_aps2mqtt_discovery), 0, 0, NULL},
 	[OPT_TIMEZONE] = {"timezone", "APS_ECU_TIMEZONE", "ecu", KIND_ZONE, FIELD(timezone), 0, 0, NULL},
 	[OPT_STOP_AT_NIGHT] = {"stop_at_night", "APS_ECU_STOP_AT_NIGHT", "ecu", KIND_BOOL,
 	                       FIELD(stop_at_night), 0, 0, NULL},
@@ -291,10 +291,24 @@ static const char *env_get(char **envp, const char *name)
 	return NULL;
 }
 
+/* Earlier names of options, still accepted. */
+static const struct {
+	const char *name;
+	enum opt_id id;
+} opt_aliases[] = {
+	{"clear_aps2mqtt_discovery", OPT_MIGRATE_APS2MQTT_DISCOVERY},
+};
+
 static bool find_option(const char *name, enum opt_id *id)
 {
 	int i;
 
+	for (i = 0; i < (int)(sizeof(opt_aliases) / sizeof(opt_aliases[0])); i++) {
+		if (strcasecmp(name, opt_aliases[i].name) == 0) {
+			*id = opt_aliases[i].id;
+			return true;
+		}
+	}
 	for (i = 0; i < OPT_COUNT; i++) {
 		if (strcasecmp(name, opt_defs[i].name) == 0) {
 			*id = (enum opt_id)i;

@@ -67,9 +67,10 @@ struct aps_config {
 	bool retain;
 	bool discovery;
 	char discovery_prefix[APS_CONFIG_TOPIC_MAX + 1]; /* never empty */
-	/* Clear aps2mqtt's per-entity discovery configs before the first device
-	 * configs of a run (announce.c). */
-	bool clear_aps2mqtt_discovery;
+	/* Hand aps2mqtt's per-entity discovery configs over to the device
+	 * configs by Home Assistant's migration, then clear them (announce.c).
+	 * Also read as clear_aps2mqtt_discovery, its earlier name. */
+	bool migrate_aps2mqtt_discovery;
 	char timezone[APS_CONFIG_ZONE_MAX + 1];          /* "": the system's zone */
 	bool stop_at_night;
 	bool has_position; /* latitude and longitude both given */

@@ -16,13 +16,25 @@
  *    about 1,000 retained messages and 2 MB in the broker; one per device
  *    keeps 81 and about 0.3 MB.
  *  - The single-component form (<prefix>/<component>/<object_id>/config) is
- *    what aps2mqtt published, with our unique_ids as object_ids.  Those
- *    retained configs are cleared with an empty payload (discovery_*_legacy)
- *    before the device configs take their entities over: a device config
- *    giving a unique_id that another discovery topic still holds is refused.
+ *    what aps2mqtt published, with our unique_ids as object_ids.  A component
+ *    of a device config has another discovery id ("<object_id> <component>"),
+ *    so the two forms do not clash as topics; they clash in the entity
+ *    registry: while the per-entity entity is loaded, the device config's
+ *    entity with the same unique_id is ignored ("does not generate unique
+ *    IDs ... already exists - ignoring"), that entity only.  An empty payload
+ *    on a per-entity topic removes the entity and its registry entry
+ *    (mqtt/entity.py, _async_remove_state_and_registry_entry);
+ *    {"migrate_discovery": true} (discovery.py; abbreviated migr_discvry,
+ *    nothing else allowed beside it) only unloads it, and needs a unique_id
+ *    and a device in the old config.  The device config then adopts the
+ *    registry entry: same entity id, settings and history.  discovery_*_legacy
+ *    send either message; announce.c orders them.
  *  - default_entity_id replaces the deprecated object_id (2025.10; object_id
  *    stops working in 2026.4) and must be a full entity id, "<domain>.<slug>":
  *    a bare slug fails validation and the entity becomes "unnamed_device".
+ *    It is used only when the registry has no entry for the unique_id (a
+ *    registered entity keeps its entity id); ours are the ids aps2mqtt's
+ *    names gave (discovery.h).
  *  - Entity names are shown after the device name (has_entity_name), so they
  *    must not repeat it: "Power", not "APS ECU ... Power".
  *  - A device is matched by its identifiers; Home Assistant coerces them to
@@ -103,52 +115,57 @@ struct entity {
 	enum count count;
 	const char *device_class, *unit, *state_class, *icon;
 	bool diagnostic;
+	/* aps2mqtt published this entity: its name there, as Home Assistant
+	 * made it part of the entity id (EACH_*: the part after "panel_<n>_").
+	 * NULL: an entity of ours only. */
+	const char *aps2mqtt;
 };
 
 static const struct entity entities[] = {
 	/* ECU: aps2mqtt's three, then additions. */
 	{"power", "current_power", "Power", SENSOR, ON_ECU, STATE_DEVICE, AVAIL_ECU, RENDER_NUMBER, ONE,
-	 "power", "W", "measurement", NULL, false},
+	 "power", "W", "measurement", NULL, false, "ecu_power"},
 	{"today_energy", "today_energy", "Today energy", SENSOR, ON_ECU, STATE_DEVICE, AVAIL_ECU,
-	 RENDER_NUMBER, ONE, "energy", "kWh", "total_increasing", NULL, false},
+	 RENDER_NUMBER, ONE, "energy", "kWh", "total_increasing", NULL, false, "ecu_today_energy"},
 	{"lifetime_energy", "lifetime_energy", "Lifetime energy", SENSOR, ON_ECU, STATE_DEVICE, AVAIL_ECU,
-	 RENDER_NUMBER, ONE, "energy", "kWh", "total_increasing", NULL, false},
+	 RENDER_NUMBER, ONE, "energy", "kWh", "total_increasing", NULL, false, "ecu_lifetime_energy"},
 	{"inverters", "inverters", "Inverters", SENSOR, ON_ECU, STATE_DEVICE, AVAIL_ECU, RENDER_NUMBER, ONE,
-	 NULL, NULL, "measurement", "mdi:solar-panel", false},
+	 NULL, NULL, "measurement", "mdi:solar-panel", false, NULL},
 	{"inverters_online", "inverters_online", "Inverters online", SENSOR, ON_ECU, STATE_DEVICE, AVAIL_ECU,
-	 RENDER_NUMBER, ONE, NULL, NULL, "measurement", "mdi:solar-panel", false},
+	 RENDER_NUMBER, ONE, NULL, NULL, "measurement", "mdi:solar-panel", false, NULL},
 	{"timestamp", "timestamp", "Report time", SENSOR, ON_ECU, STATE_DEVICE, AVAIL_ECU, RENDER_TEXT, ONE,
-	 "timestamp", NULL, NULL, NULL, false},
+	 "timestamp", NULL, NULL, NULL, false, NULL},
 	/* The plugin's view of the ECU. */
 	{APS_DIAG_LAST_SUCCESS, APS_DIAG_LAST_SUCCESS, "Last successful poll", SENSOR, ON_ECU,
-	 STATE_DIAGNOSTICS, AVAIL_PLUGIN, RENDER_TEXT, ONE, "timestamp", NULL, NULL, NULL, true},
+	 STATE_DIAGNOSTICS, AVAIL_PLUGIN, RENDER_TEXT, ONE, "timestamp", NULL, NULL, NULL, true, NULL},
 	{APS_DIAG_POLL_DURATION_MS, APS_DIAG_POLL_DURATION_MS, "Poll duration", SENSOR, ON_ECU,
-	 STATE_DIAGNOSTICS, AVAIL_PLUGIN, RENDER_NUMBER, ONE, "duration", "ms", "measurement", NULL, true},
+	 STATE_DIAGNOSTICS, AVAIL_PLUGIN, RENDER_NUMBER, ONE, "duration", "ms", "measurement", NULL, true, NULL},
 	{APS_DIAG_CONSECUTIVE_FAILURES, APS_DIAG_CONSECUTIVE_FAILURES, "Consecutive failures", SENSOR,
 	 ON_ECU, STATE_DIAGNOSTICS, AVAIL_PLUGIN, RENDER_NUMBER, ONE, NULL, NULL, "measurement",
-	 "mdi:alert-circle-outline", true},
+	 "mdi:alert-circle-outline", true, NULL},
 	{APS_DIAG_LAST_ERROR, APS_DIAG_LAST_ERROR, "Last error", SENSOR, ON_ECU, STATE_DIAGNOSTICS,
-	 AVAIL_PLUGIN, RENDER_TEXT, ONE, NULL, NULL, NULL, "mdi:alert-outline", true},
+	 AVAIL_PLUGIN, RENDER_TEXT, ONE, NULL, NULL, NULL, "mdi:alert-outline", true, NULL},
 	/* Inverter.  online must stay available to be able to show OFF. */
 	{"online", "online", "Online", BINARY_SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_ECU, RENDER_ONLINE,
-	 ONE, "connectivity", NULL, NULL, NULL, false},
+	 ONE, "connectivity", NULL, NULL, NULL, false, "inverter_online"},
 	/* A percentage of the ECU's 0..255 scale, not dB/dBm: no signal_strength class. */
 	{"signal", "signal", "Signal", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER, RENDER_NUMBER,
-	 IF_MEASURED, NULL, "%", "measurement", "mdi:wifi", true},
+	 IF_MEASURED, NULL, "%", "measurement", "mdi:wifi", true, "inverter_signal"},
 	/* The unit is the degree sign in UTF-8, then C. */
 	{"temperature", "temperature", "Temperature", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER,
-	 RENDER_NUMBER, IF_MEASURED, "temperature", "\xc2\xb0" "C", "measurement", NULL, false},
+	 RENDER_NUMBER, IF_MEASURED, "temperature", "\xc2\xb0" "C", "measurement", NULL, false,
+	 "inverter_temperature"},
 	{"frequency", "frequency", "Frequency", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER,
-	 RENDER_NUMBER, IF_MEASURED, "frequency", "Hz", "measurement", NULL, false},
+	 RENDER_NUMBER, IF_MEASURED, "frequency", "Hz", "measurement", NULL, false, "inverter_frequency"},
 	{"power", "power", "Power", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER, RENDER_NUMBER,
-	 IF_MEASURED, "power", "W", "measurement", NULL, false},
+	 IF_MEASURED, "power", "W", "measurement", NULL, false, "inverter_power"},
 	{"voltage", "voltage", "Voltage", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER, RENDER_NUMBER,
-	 IF_VOLTAGES, "voltage", "V", "measurement", NULL, false},
+	 IF_VOLTAGES, "voltage", "V", "measurement", NULL, false, "inverter_voltage"},
 	/* Panels read the inverter topic (aps2mqtt pointed at <uid>/<n>, never published). */
 	{"power", "power", "power", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER, RENDER_NUMBER,
-	 EACH_CHANNEL, "power", "W", "measurement", NULL, false},
+	 EACH_CHANNEL, "power", "W", "measurement", NULL, false, "power"},
 	{"voltage", "voltage", "voltage", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER, RENDER_NUMBER,
-	 EACH_VOLTAGE, "voltage", "V", "measurement", NULL, false},
+	 EACH_VOLTAGE, "voltage", "V", "measurement", NULL, false, "voltage"},
 };
 
 /* The device the entities belong to, and the topics they read. */
@@ -158,6 +175,7 @@ struct target {
 	const char *sw_version; /* NULL: none */
 	const char *via_device; /* NULL: none */
 	char name[40];
+	char slug[40];          /* the name as Home Assistant puts it in entity ids */
 	char state_topic[DISCOVERY_TOPIC_MAX];
 	char diag_topic[DISCOVERY_TOPIC_MAX];
 	char ecu_status_topic[DISCOVERY_TOPIC_MAX];
@@ -286,21 +304,31 @@ static bool add_origin(cJSON *config, const struct discovery_ctx *ctx)
 
 /* The per-instance strings of a row: panel 0 means "not a panel row". */
 struct names {
-	char object[40], key[40], name[48], unique_id[64], template[96];
+	char object[40], key[40], name[48], unique_id[64], template[96], entity_id[96];
 };
+
+static const char *component_name(const struct entity *e)
+{
+	return e->component == SENSOR ? "sensor" : "binary_sensor";
+}
 
 static bool make_names(const struct entity *e, const struct target *t, unsigned panel,
                        struct names *n)
 {
-	int a, b, c, d, f = -1;
+	int a, b, c, d, f = -1, g;
+	/* The entity id aps2mqtt's entity got, or ours in the same form. */
+	const char *tail = e->aps2mqtt != NULL ? e->aps2mqtt : e->object;
 	if (panel > 0) {
 		a = snprintf(n->object, sizeof(n->object), "panel_%u_%s", panel, e->object);
 		b = snprintf(n->key, sizeof(n->key), "panel_%u_%s", panel, e->key);
 		c = snprintf(n->name, sizeof(n->name), "Panel %u %s", panel, e->name);
+		g = snprintf(n->entity_id, sizeof(n->entity_id), "%s.%s_panel_%u_%s", component_name(e), t->slug,
+		             panel, tail);
 	} else {
 		a = snprintf(n->object, sizeof(n->object), "%s", e->object);
 		b = snprintf(n->key, sizeof(n->key), "%s", e->key);
 		c = snprintf(n->name, sizeof(n->name), "%s", e->name);
+		g = snprintf(n->entity_id, sizeof(n->entity_id), "%s.%s_%s", component_name(e), t->slug, tail);
 	}
 	d = snprintf(n->unique_id, sizeof(n->unique_id), "aps_%s_%s", t->id, n->object);
 	switch (e->render) {
@@ -316,12 +344,7 @@ static bool make_names(const struct entity *e, const struct target *t, unsigned 
 	}
 	return a > 0 && (size_t)a < sizeof(n->object) && b > 0 && (size_t)b < sizeof(n->key) && c > 0 &&
 	       (size_t)c < sizeof(n->name) && d > 0 && (size_t)d < sizeof(n->unique_id) && f > 0 &&
-	       (size_t)f < sizeof(n->template);
-}
-
-static const char *component_name(const struct entity *e)
-{
-	return e->component == SENSOR ? "sensor" : "binary_sensor";
+	       (size_t)f < sizeof(n->template) && g > 0 && (size_t)g < sizeof(n->entity_id);
 }
 
 /* The availability and state topic every entity of the device shares; an
@@ -337,13 +360,9 @@ static enum avail device_avail(enum device device)
 static bool add_component(cJSON *cmps, const struct entity *e, const struct discovery_ctx *ctx,
                           const struct target *t, const struct names *n)
 {
-	char entity_id[96];
-	int len = snprintf(entity_id, sizeof(entity_id), "%s.%s", component_name(e), n->unique_id);
-	if (len <= 0 || (size_t)len >= sizeof(entity_id)) return false;
-
 	cJSON *c = cJSON_AddObjectToObject(cmps, n->object);
 	bool ok = c != NULL && add_str(c, "p", component_name(e)) && add_str(c, "name", n->name) &&
-	          add_str(c, "uniq_id", n->unique_id) && add_str(c, "default_entity_id", entity_id) &&
+	          add_str(c, "uniq_id", n->unique_id) && add_str(c, "default_entity_id", n->entity_id) &&
 	          (e->state != STATE_DIAGNOSTICS || add_str(c, "stat_t", t->diag_topic)) &&
 	          add_str(c, "val_tpl", n->template) && add_opt(c, "dev_cla", e->device_class) &&
 	          add_opt(c, "unit_of_meas", e->unit) && add_opt(c, "stat_cla", e->state_class) &&
@@ -419,33 +438,35 @@ static int emit_device(const struct discovery_ctx *ctx, enum device device, cons
 
 /* ---- The per-entity configs of the past ---- */
 
-struct legacy_clear {
+struct legacy_send {
 	const struct discovery_ctx *ctx;
+	const char *payload;
 	discovery_emit_fn emit;
 	void *arg;
 	int count;
 };
 
-static bool clear_one(void *arg, const struct entity *e, const struct names *n)
+static bool legacy_one(void *arg, const struct entity *e, const struct names *n)
 {
-	struct legacy_clear *c = arg;
+	struct legacy_send *c = arg;
 	char topic[DISCOVERY_TOPIC_MAX];
+	if (e->aps2mqtt == NULL) return true; /* never published per entity */
 	int len = snprintf(topic, sizeof(topic), "%s/%s/%s/config", c->ctx->discovery_prefix, component_name(e),
 	                   n->unique_id);
 	if (len <= 0 || (size_t)len >= sizeof(topic) || !topic_ok(topic)) return false;
-	if (c->emit(c->arg, topic, "") != 0) return false;
+	if (c->emit(c->arg, topic, c->payload) != 0) return false;
 	c->count++;
 	return true;
 }
 
 static int emit_legacy(const struct discovery_ctx *ctx, enum device device, const struct target *t,
-                       discovery_emit_fn emit, void *arg)
+                       const char *payload, discovery_emit_fn emit, void *arg)
 {
-	struct legacy_clear c = { .ctx = ctx, .emit = emit, .arg = arg, .count = 0 };
+	struct legacy_send c = { .ctx = ctx, .payload = payload, .emit = emit, .arg = arg, .count = 0 };
 	/* Every panel an inverter may have: the count of the past is not known. */
 	unsigned channels = device == ON_INVERTER ? APS_MAX_CHANNELS : 0;
 	unsigned voltages = device == ON_INVERTER ? APS_MAX_VOLTAGES : 0;
-	if (!each_entity(device, t, channels, voltages, clear_one, &c)) return -DISCOVERY_E_EMIT;
+	if (!each_entity(device, t, channels, voltages, legacy_one, &c)) return -DISCOVERY_E_EMIT;
 	return c.count;
 }
 
@@ -466,11 +487,12 @@ static int ecu_target(const struct discovery_ctx *ctx, const struct aps_ecu_info
 		.sw_version = firmware_or_null(info->firmware),
 	};
 	snprintf(t->name, sizeof(t->name), "APS ECU %s", info->ecu_id);
+	snprintf(t->slug, sizeof(t->slug), "aps_ecu_%s", info->ecu_id);
 	return target_topics(ctx, info->ecu_id, t, NULL) ? 0 : -DISCOVERY_E_ARG;
 }
 
-static int inverter_target(const struct discovery_ctx *ctx, const char *ecu_id, const char *firmware,
-                           const struct aps_inverter *inv, struct target *t)
+static int inverter_target(const struct discovery_ctx *ctx, const char *ecu_id, const struct aps_inverter *inv,
+                           struct target *t)
 {
 	if (!ctx_valid(ctx) || inv == NULL || !ecu_id_valid(ecu_id) || !uid_valid(inv->uid) ||
 	    inv->channels > APS_MAX_CHANNELS || inv->voltages > APS_MAX_VOLTAGES)
@@ -478,10 +500,10 @@ static int inverter_target(const struct discovery_ctx *ctx, const char *ecu_id, 
 	*t = (struct target){
 		.id = inv->uid,
 		.model = aps_inverter_model(inv),
-		.sw_version = firmware_or_null(firmware),
 		.via_device = ecu_id,
 	};
 	snprintf(t->name, sizeof(t->name), "APS Inverter %s", inv->uid);
+	snprintf(t->slug, sizeof(t->slug), "aps_inverter_%s", inv->uid);
 	return target_topics(ctx, ecu_id, t, inv->uid) ? 0 : -DISCOVERY_E_ARG;
 }
 
@@ -493,11 +515,11 @@ int discovery_ecu(const struct discovery_ctx *ctx, const struct aps_ecu_info *in
 	return rc < 0 ? rc : emit_device(ctx, ON_ECU, &t, 0, 0, emit, arg);
 }
 
-int discovery_inverter(const struct discovery_ctx *ctx, const char *ecu_id, const char *firmware,
-                       const struct aps_inverter *inv, discovery_emit_fn emit, void *arg)
+int discovery_inverter(const struct discovery_ctx *ctx, const char *ecu_id, const struct aps_inverter *inv,
+                       discovery_emit_fn emit, void *arg)
 {
 	struct target t;
-	int rc = emit == NULL ? -DISCOVERY_E_ARG : inverter_target(ctx, ecu_id, firmware, inv, &t);
+	int rc = emit == NULL ? -DISCOVERY_E_ARG : inverter_target(ctx, ecu_id, inv, &t);
 	if (rc < 0) return rc;
 	/* A never-seen inverter (type "00") has no measurements yet. */
 	bool measured = strcmp(inv->type, "00") != 0;
@@ -505,18 +527,24 @@ int discovery_inverter(const struct discovery_ctx *ctx, const char *ecu_id, cons
 	                   arg);
 }
 
-int discovery_ecu_legacy(const struct discovery_ctx *ctx, const struct aps_ecu_info *info,
+/* What may go to a per-entity topic of the past: a hand-over or a clear. */
+static bool legacy_payload_ok(const char *payload)
+{
+	return payload != NULL && (payload[0] == '\0' || strcmp(payload, DISCOVERY_MIGRATE_PAYLOAD) == 0);
+}
+
+int discovery_ecu_legacy(const struct discovery_ctx *ctx, const struct aps_ecu_info *info, const char *payload,
                          discovery_emit_fn emit, void *arg)
 {
 	struct target t;
-	int rc = emit == NULL ? -DISCOVERY_E_ARG : ecu_target(ctx, info, &t);
-	return rc < 0 ? rc : emit_legacy(ctx, ON_ECU, &t, emit, arg);
+	int rc = emit == NULL || !legacy_payload_ok(payload) ? -DISCOVERY_E_ARG : ecu_target(ctx, info, &t);
+	return rc < 0 ? rc : emit_legacy(ctx, ON_ECU, &t, payload, emit, arg);
 }
 
-int discovery_inverter_legacy(const struct discovery_ctx *ctx, const char *ecu_id,
-                              const struct aps_inverter *inv, discovery_emit_fn emit, void *arg)
+int discovery_inverter_legacy(const struct discovery_ctx *ctx, const char *ecu_id, const struct aps_inverter *inv,
+                              const char *payload, discovery_emit_fn emit, void *arg)
 {
 	struct target t;
-	int rc = emit == NULL ? -DISCOVERY_E_ARG : inverter_target(ctx, ecu_id, NULL, inv, &t);
-	return rc < 0 ? rc : emit_legacy(ctx, ON_INVERTER, &t, emit, arg);
+	int rc = emit == NULL || !legacy_payload_ok(payload) ? -DISCOVERY_E_ARG : inverter_target(ctx, ecu_id, inv, &t);
+	return rc < 0 ? rc : emit_legacy(ctx, ON_INVERTER, &t, payload, emit, arg);
 }

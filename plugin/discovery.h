@@ -13,6 +13,13 @@
  * keep their history.  Additions: inverters, inverters_online and timestamp on
  * the ECU, and the diagnostics below.
  *
+ * default_entity_id (used by Home Assistant only for an entity it has no
+ * registry entry for) is the entity id aps2mqtt's config gave:
+ * <domain>.<device name>_<aps2mqtt's entity name>, slugged, e.g.
+ * sensor.aps_ecu_<ECU_ID>_ecu_power, sensor.aps_inverter_<UID>_inverter_power,
+ * sensor.aps_inverter_<UID>_panel_1_power; an entity of ours only takes its
+ * object id after the device part (sensor.aps_ecu_<ECU_ID>_inverters_online).
+ *
  * Topics the configs point at, with P = topic_base ("<prefix>/" or ""):
  *   P aps/status                    "online"/"offline"  plugin availability
  *   P aps/<ECU_ID>/status           "online"/"offline"  ECU reachable or not
@@ -67,24 +74,31 @@ typedef int (*discovery_emit_fn)(void *arg, const char *topic, const char *paylo
 int discovery_ecu(const struct discovery_ctx *ctx, const struct aps_ecu_info *info,
                   discovery_emit_fn emit, void *arg);
 
-/* One inverter's config, as a device behind the ECU (via_device).  firmware
- * (NULL or "" for none; checked as for the ECU) is shown as the device's
- * sw_version: the ECU reports none for its inverters, so callers pass the
- * ECU's.  A never-seen inverter (type "00", no channels) gets only its online
- * entity; otherwise the measurements, one panel power per channel and one
- * panel voltage per voltage.  Returns the number of entities, or
+/* One inverter's config, as a device behind the ECU (via_device).  It has no
+ * sw_version: the ECU reports no firmware for its inverters, and its own is
+ * not theirs.  A never-seen inverter (type "00", no channels) gets only its
+ * online entity; otherwise the measurements, one panel power per channel and
+ * one panel voltage per voltage.  Returns the number of entities, or
  * -DISCOVERY_E_* (as discovery_ecu). */
-int discovery_inverter(const struct discovery_ctx *ctx, const char *ecu_id, const char *firmware,
-                       const struct aps_inverter *inv, discovery_emit_fn emit, void *arg);
+int discovery_inverter(const struct discovery_ctx *ctx, const char *ecu_id, const struct aps_inverter *inv,
+                       discovery_emit_fn emit, void *arg);
+
+/* Home Assistant's hand-over of a per-entity config to a device config: the
+ * entity is unloaded, its registry entry (entity id, settings, history) kept
+ * for the device config that names its unique_id. */
+#define DISCOVERY_MIGRATE_PAYLOAD "{\"migrate_discovery\":true}"
 
 /* The single-component topics (<prefix>/<component>/aps_<id>_<object>/config)
  * aps2mqtt used for this device's entities, every panel an inverter may have
- * included: each is emitted with an empty payload, which clears a retained
- * config and tells Home Assistant to drop it.  Returns the number of topics,
- * or -DISCOVERY_E_*; after DISCOVERY_E_EMIT some may have been emitted. */
-int discovery_ecu_legacy(const struct discovery_ctx *ctx, const struct aps_ecu_info *info,
+ * included (3 for the ECU, 13 for an inverter), each emitted with payload:
+ * DISCOVERY_MIGRATE_PAYLOAD to hand the entity over, or "" to clear the
+ * retained config (after a hand-over; on its own, Home Assistant removes the
+ * entity and its registry entry).  Returns the number of topics, or
+ * -DISCOVERY_E_* (DISCOVERY_E_ARG also for any other payload); after
+ * DISCOVERY_E_EMIT some may have been emitted. */
+int discovery_ecu_legacy(const struct discovery_ctx *ctx, const struct aps_ecu_info *info, const char *payload,
                          discovery_emit_fn emit, void *arg);
-int discovery_inverter_legacy(const struct discovery_ctx *ctx, const char *ecu_id,
-                              const struct aps_inverter *inv, discovery_emit_fn emit, void *arg);
+int discovery_inverter_legacy(const struct discovery_ctx *ctx, const char *ecu_id, const struct aps_inverter *inv,
+                              const char *payload, discovery_emit_fn emit, void *arg);
 
 #endif

@@ -26,7 +26,7 @@ static void test_defaults(void)
 	CHECK(!cfg.retain);
 	CHECK(!cfg.discovery);
 	CHECK_STR(cfg.discovery_prefix, "homeassistant");
-	CHECK(!cfg.clear_aps2mqtt_discovery);
+	CHECK(!cfg.migrate_aps2mqtt_discovery);
 	CHECK_STR(cfg.timezone, "");
 	CHECK(!cfg.stop_at_night);
 	CHECK(!cfg.has_position);
@@ -59,7 +59,7 @@ static void test_every_option(void)
 		{"stop_at_night", "1"},        {"latitude", "-33.5"},      {"longitude", "-180"},
 		{"auto_restart", "TRUE"},      {"wifi_ssid", "ECU_R_2160"}, {"wifi_passwd", PASSWORD},
 		{"restart_after", "1000"},     {"restart_port", "8080"},   {"offline_after", "7"},
-		{"clear_aps2mqtt_discovery", "yes"},
+		{"migrate_aps2mqtt_discovery", "yes"},
 	};
 	struct aps_config cfg;
 	char base[APS_CONFIG_TOPIC_BASE_SIZE];
@@ -72,7 +72,7 @@ static void test_every_option(void)
 	CHECK_INT(cfg.request_gap_ms, 0);
 	CHECK_INT(cfg.timeout_ms, 100);
 	CHECK_STR(cfg.topic_prefix, "solar/roof");
-	CHECK(cfg.retain && cfg.discovery && cfg.stop_at_night && cfg.auto_restart && cfg.clear_aps2mqtt_discovery);
+	CHECK(cfg.retain && cfg.discovery && cfg.stop_at_night && cfg.auto_restart && cfg.migrate_aps2mqtt_discovery);
 	CHECK_STR(cfg.discovery_prefix, "ha");
 	CHECK_STR(cfg.timezone, "America/Argentina/Buenos_Aires");
 	CHECK(cfg.has_position && cfg.latitude == -33.5 && cfg.longitude == -180.0);
@@ -321,6 +321,21 @@ static void test_position_and_restart(void)
 	aps_config_free(&cfg);
 }
 
+/* The option's earlier name is still read. */
+static void test_alias(void)
+{
+	const struct aps_config_opt old[] = {{"ecu_host", "ecu.lan"}, {"clear_aps2mqtt_discovery", "true"}};
+	const struct aps_config_opt off[] = {{"ecu_host", "ecu.lan"}, {"Clear_Aps2mqtt_Discovery", "false"}};
+	struct aps_config cfg;
+
+	CHECK_INT(LOAD(&cfg, old), 0);
+	CHECK(cfg.migrate_aps2mqtt_discovery);
+	aps_config_free(&cfg);
+	CHECK_INT(LOAD(&cfg, off), 0);
+	CHECK(!cfg.migrate_aps2mqtt_discovery);
+	aps_config_free(&cfg);
+}
+
 static void test_hosts(void)
 {
 	const struct aps_config_opt opts[] = {
@@ -435,6 +450,7 @@ void test_options(void)
 	test_bad_values();
 	test_exact_messages();
 	test_position_and_restart();
+	test_alias();
 	test_hosts();
 	test_fast_poll_warning();
 	test_environment();

@@ -2,6 +2,10 @@
 """ha_check.py - hold MQTT discovery configs against Home Assistant's rules.
 
 Usage: ha_check.py FILE.jsonl     check the configs and state messages in FILE
+       ha_check.py --migration FILE.jsonl
+                                  and that FILE hands its per-entity configs over
+                                  to device configs keeping every registry entry,
+                                  whenever Home Assistant restarts
        ha_check.py --self-test    prove the checks reject broken configs
 
 FILE holds one JSON object per line: {"kind": "config"|"state", "topic": ...,
@@ -315,31 +319,197 @@ def compare(earlier, entries):
                                  "alone): Home Assistant keeps it until it restarts" % key)
 
 
-def normalise(lines):
+MIGRATE_KEYS = ("migrate_discovery", "migr_discvry")
+
+
+def is_migrate(payload):
+    """Home Assistant's hand-over message: that one key, true, nothing else."""
+    try:
+        doc = json.loads(payload)
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and len(doc) == 1 and any(doc.get(k) is True for k in MIGRATE_KEYS)
+
+
+def slug(text):
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+class Registry:
+    """Home Assistant's entity registry as MQTT discovery changes it (mqtt/entity.py,
+    mqtt/discovery.py, helpers/entity_platform.py):
+    - an entity whose unique_id has no entry gets a new one: its entity id is
+      default_entity_id, else "<domain>.<device name> <entity name>" slugged
+      (has_entity_name), with _2, _3 ... when taken;
+    - one whose unique_id has an entry not loaded adopts it: same entity id;
+    - one whose unique_id is loaded from another discovery id is ignored, that
+      entity only ("does not generate unique IDs ... already exists - ignoring");
+    - an empty payload on a discovery topic removes its entities and their
+      entries; a migrate_discovery message unloads them and keeps the entries;
+      either does nothing on a topic with nothing loaded from it.
+    history[unique_id] lists what happened: created, adopted, ignored,
+    unloaded, removed, restart."""
+
+    def __init__(self):
+        self.entity_id, self.history, self.loaded = {}, {}, set()
+
+    def note(self, uid, what):
+        self.history.setdefault(uid, []).append(what)
+
+    def add(self, component, cfg):
+        uid = cfg.get("unique_id")
+        if uid is None:
+            return True
+        if uid in self.loaded:
+            self.note(uid, "ignored")
+            return False
+        if uid in self.entity_id:
+            self.note(uid, "adopted")
+        else:
+            dev = cfg.get("device") if isinstance(cfg.get("device"), dict) else {}
+            want = cfg.get("default_entity_id") or "%s.%s" % (
+                component, slug("%s %s" % (dev.get("name", ""), cfg.get("name", ""))))
+            taken, eid, n = set(self.entity_id.values()), want, 1
+            while eid in taken:
+                n += 1
+                eid = "%s_%d" % (want, n)
+            self.entity_id[uid] = eid
+            self.note(uid, "created")
+        self.loaded.add(uid)
+        return True
+
+    def drop(self, uid, keep):
+        if uid not in self.loaded:
+            return
+        self.loaded.discard(uid)
+        self.note(uid, "unloaded" if keep else "removed")
+        if not keep:
+            del self.entity_id[uid]
+
+    def restart(self):
+        for uid in list(self.loaded):
+            self.note(uid, "restart")
+        self.loaded.clear()
+
+
+def normalise(lines, registry=None):
     """Replays the config lines; returns the entries of what Home Assistant holds at
-    the end, each entity's config with every key in full, in publish order."""
-    live = {}  # discovery topic -> the entries of its latest payload
+    the end, each entity's config with every key in full, in publish order.
+    registry: a Registry to follow (and carry across a restart)."""
+    live = {}  # discovery topic -> the entries of its latest payload, loaded ones
+    registry = registry if registry is not None else Registry()
     for line in lines:
         if line["kind"] != "config":
             continue
         topic, payload = line["topic"], line["payload"]
         earlier = live.pop(topic, [])
-        if payload == "":
-            continue  # a removal
+        handover = payload != "" and is_migrate(payload)
+        if payload == "" or handover:
+            for e in earlier:  # a removal, or the hand-over to another form
+                if e.cfg is not None and not getattr(e, "ignored", False):
+                    registry.drop(e.cfg.get("unique_id"), keep=handover)
+            continue
         entries = announce(topic, payload)
         compare(earlier, entries)
-        holders = [e for es in live.values() for e in es if e.cfg is not None]
+        loaded = [e for e in earlier if e.cfg is not None and not getattr(e, "ignored", False)]
+        before = {e.key: e.cfg.get("unique_id") for e in loaded}
+        for e in loaded:  # replaced by this payload: a re-announce, or its unique_id changed
+            uid = e.cfg.get("unique_id")
+            if uid is not None and uid not in {x.cfg.get("unique_id") for x in entries if x.cfg is not None}:
+                registry.drop(uid, keep=False)
+        holders = [e for es in live.values() for e in es if e.cfg is not None and not getattr(e, "ignored", False)]
+        kept = []
         for e in entries:
             if e.cfg is None:
+                kept.append(e)
                 continue
             uid = e.cfg.get("unique_id")
             twin = next((h for h in holders if uid is not None and h.cfg.get("unique_id") == uid), None)
             if twin is not None:
                 e.problems.append("duplicate unique_id, also in %s: Home Assistant ignores this one"
                                   % twin.label)
+                registry.add(e.component, e.cfg)  # noted as ignored
+                e.ignored = True
+                kept.append(e)
+                continue
+            if before.get(e.key) != uid or uid is None:
+                registry.add(e.component, e.cfg)
             holders.append(e)
-        live[topic] = entries
+            kept.append(e)
+        live[topic] = kept
     return [e for es in live.values() for e in es]
+
+
+def retained_after(lines):
+    """The broker's retained discovery messages after lines, {topic: payload}."""
+    kept = {}
+    for line in lines:
+        if line["kind"] == "config":
+            if line["payload"] == "":
+                kept.pop(line["topic"], None)
+            else:
+                kept[line["topic"]] = line["payload"]
+    return kept
+
+
+def replay_with_restart(lines, cut):
+    """Home Assistant follows lines[:cut], restarts (the registry stays, nothing
+    is loaded), gets the retained messages as it subscribes: the per-entity
+    wildcards before the device ones (mqtt/discovery.py async_start), then
+    follows lines[cut:].  Returns the registry."""
+    registry = Registry()
+    normalise(lines[:cut], registry)
+    registry.restart()
+    retained = retained_after(lines[:cut])
+    order = sorted(retained, key=lambda t: (discovery_component(t) == "device", t))
+    normalise([{"kind": "config", "topic": t, "payload": retained[t]} for t in order] + lines[cut:], registry)
+    return registry
+
+
+def migration_problems(lines):
+    """For a run that hands per-entity configs over to device configs: every
+    unique_id announced per entity keeps its registry entry and entity id,
+    is loaded at the end, whenever Home Assistant restarts; each old topic
+    gets the migrate message before the device config naming its unique_id and
+    the empty message after it; nothing per entity stays retained."""
+    problems = []
+    configs = [l for l in lines if l["kind"] == "config"]
+    old = {}  # unique_id -> its per-entity topic
+    for l in configs:
+        if discovery_component(l["topic"]) in PLATFORMS and l["payload"] and not is_migrate(l["payload"]):
+            uid = json.loads(l["payload"]).get("unique_id")
+            old.setdefault(uid, l["topic"])
+    if not old:
+        return ["no per-entity config to hand over"]
+    first_ids = {}
+    for cut in range(len(configs) + 1):
+        registry = replay_with_restart(configs, cut) if cut < len(configs) else Registry()
+        if cut == len(configs):
+            normalise(configs, registry)
+        for uid in old:
+            history = registry.history.get(uid, [])
+            if "removed" in history or "ignored" in history:
+                problems.append("%s, Home Assistant %s: %s" % (
+                    uid, "not restarted" if cut == len(configs) else "restarted after message %d" % cut,
+                    " -> ".join(history)))
+            if uid not in registry.loaded:
+                problems.append("%s is not loaded at the end (restart after message %d)" % (uid, cut))
+            eid = registry.entity_id.get(uid)
+            if first_ids.setdefault(uid, eid) != eid:
+                problems.append("%s changed entity id: %s -> %s" % (uid, first_ids[uid], eid))
+    for uid, topic in old.items():
+        seq = [(i, l["payload"]) for i, l in enumerate(configs) if l["topic"] == topic]
+        handover = next((i for i, p in seq if p and is_migrate(p)), None)
+        device = next((i for i, l in enumerate(configs) if discovery_component(l["topic"]) == "device"
+                       and l["payload"] and uid in l["payload"]), None)
+        if handover is None or device is None or handover > device:
+            problems.append("%s: migrate message (%s) not before the device config (%s)" % (topic, handover, device))
+        if device is None or not seq or seq[-1][1] != "" or seq[-1][0] < device:
+            problems.append("%s: not cleared after the device config" % topic)
+    left = [t for t in retained_after(configs) if discovery_component(t) in PLATFORMS]
+    if left:
+        problems.append("per-entity configs still retained: %s" % left[:3])
+    return sorted(set(problems))
 
 
 # ---- The checks, on each entity config in full ----
@@ -842,6 +1012,77 @@ DEVICE_TESTS = [  # (title, lines, a problem containing this, or None: no proble
 ]
 
 
+def registry_after(lines):
+    registry = Registry()
+    normalise(lines, registry)
+    return registry
+
+
+def handover_lines(legacy):
+    return [dict(l, payload=json.dumps({"migrate_discovery": True})) for l in legacy]
+
+
+def cleared_lines(legacy):
+    return [dict(l, payload="") for l in legacy]
+
+
+def registry_cases():
+    """(title, problem or None): the registry rules, and the migration check
+    catching each wrong order."""
+    legacy, devices = entity_lines(good_setup()), device_lines(good_setup())
+    uids = [cfg["unique_id"] for _, cfg in good_setup()]
+    cases = []
+
+    r = registry_after(legacy + cleared_lines(legacy))
+    cases.append(("empty per-entity config: entity and registry entry removed",
+                  None if all(r.history[u] == ["created", "removed"] and u not in r.entity_id for u in uids)
+                  else "history %r" % r.history))
+    r = registry_after(legacy + handover_lines(legacy))
+    cases.append(("migrate message: unloaded, registry entry kept",
+                  None if all(r.history[u] == ["created", "unloaded"] and u in r.entity_id and u not in r.loaded
+                              for u in uids) else "history %r" % r.history))
+    r0 = registry_after(legacy)
+    r = registry_after(legacy + handover_lines(legacy) + devices)
+    cases.append(("device config adopts the registry entry: same entity id",
+                  None if all(r.history[u][-1] == "adopted" and r.entity_id[u] == r0.entity_id[u] for u in uids)
+                  else "history %r" % r.history))
+    r = registry_after(legacy[:1] + devices)
+    first = uids[0]
+    cases.append(("unique_id collision ignored for that entity only",
+                  None if r.history[first] == ["created", "ignored"] and all(
+                      r.history[u] == ["created"] for u in uids[1:]) else "history %r" % r.history))
+    r = registry_after([dict(legacy[0], payload="")] + [dict(legacy[0], payload=json.dumps({"migr_discvry": True}))])
+    cases.append(("empty or migrate message on a topic with nothing loaded: nothing happens",
+                  None if not r.history else "history %r" % r.history))
+    fresh = registry_after(devices)
+    cases.append(("fresh install: entity id from default_entity_id",
+                  None if all(fresh.entity_id[u] == cfg["default_entity_id"] for u, (_, cfg) in
+                              zip(uids, good_setup())) else "ids %r" % fresh.entity_id))
+    named = [dict(l) for l in legacy]
+    for l in named:
+        doc = json.loads(l["payload"])
+        doc.pop("default_entity_id")
+        l["payload"] = json.dumps(doc)
+    r = registry_after(named)
+    cases.append(("no default_entity_id: device name and entity name",
+                  None if r.entity_id[uids[0]] == "sensor.aps_ecu_%s_power" % ECU else "ids %r" % r.entity_id))
+
+    good = legacy + handover_lines(legacy) + devices + cleared_lines(legacy) + devices
+    cases.append(("migration in order", "; ".join(migration_problems(good)) or None))
+    for title, lines, want in (
+            ("cleared before the hand-over (clear_aps2mqtt_discovery before)",
+             legacy + cleared_lines(legacy) + devices, "removed"),
+            ("device configs before the hand-over", legacy + devices + handover_lines(legacy)
+             + cleared_lines(legacy), "ignored"),
+            ("never cleared", legacy + handover_lines(legacy) + devices, "not cleared"),
+            ("cleared before the device configs", legacy + handover_lines(legacy) + cleared_lines(legacy)
+             + devices, "not cleared after the device config")):
+        found = migration_problems(lines)
+        cases.append(("migration check catches: " + title,
+                      None if any(want in p for p in found) else "no %r in %r" % (want, found)))
+    return cases
+
+
 def run_self_test(check_fn):
     passed = failed = 0
 
@@ -873,6 +1114,11 @@ def run_self_test(check_fn):
             verdict("%s, %s" % (title, form.__name__), lines_of(setup, states, form), want)
     for title, lines, want in DEVICE_TESTS:
         verdict(title, lines(), want)
+    for title, problem in registry_cases():
+        ok = problem is None
+        passed, failed = passed + ok, failed + (not ok)
+        if not ok:
+            print("FAIL self-test %r: %s" % (title, problem))
     print("%d passed, %d failed" % (passed, failed))
     return failed
 
@@ -880,6 +1126,13 @@ def run_self_test(check_fn):
 def main(argv):
     if len(argv) == 2 and argv[1] == "--self-test":
         return 1 if run_self_test(check) else 0
+    if len(argv) == 3 and argv[1] == "--migration":
+        lines = load(argv[2])
+        failed = summarize(check(lines))
+        for p in migration_problems(lines):
+            print("FAIL migration: %s" % p)
+            failed += 1
+        return 1 if failed else 0
     if len(argv) != 2:
         print(__doc__.split("\n\n")[0], file=sys.stderr)
         return 2

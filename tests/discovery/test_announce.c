@@ -4,7 +4,8 @@
  * a clock the test moves: one config per device, nothing again without a
  * reason, everything again when Home Assistant comes back, a type change,
  * the tick's time budget, the bound on inverters remembered, and the
- * clearing of aps2mqtt's configs (clear_aps2mqtt_discovery) with its pause.
+ * hand-over of aps2mqtt's configs (migrate_aps2mqtt_discovery): migrate
+ * messages, device configs, clears, each step MIGRATION_STEP_NS apart.
  */
 #define _DEFAULT_SOURCE
 #include <stdarg.h>
@@ -18,10 +19,11 @@
 
 #include "aps_check.h"
 #include "aps_plugin.h"
+#include "discovery.h"
 
 /* ---- the broker and the clock, as announce.c and publish.c see them ---- */
 
-static unsigned devices, clears, others, warnings;
+static unsigned devices, clears, handovers, others, warnings;
 static char last_warning[300];
 static uint64_t clock_ns = 1000000000u;
 
@@ -34,6 +36,9 @@ int mosquitto_broker_publish(const char *clientid, const char *topic, int payloa
 	if (!retain) others++;
 	else if (strncmp(topic, "homeassistant/device/", 21) == 0 && payloadlen > 0) devices++;
 	else if (strncmp(topic, "homeassistant/", 14) == 0 && payloadlen == 0) clears++;
+	else if (strncmp(topic, "homeassistant/", 14) == 0 && (size_t)payloadlen == strlen(DISCOVERY_MIGRATE_PAYLOAD) &&
+	         memcmp(payload, DISCOVERY_MIGRATE_PAYLOAD, (size_t)payloadlen) == 0)
+		handovers++;
 	else others++;
 	free(payload);
 	return MOSQ_ERR_SUCCESS;
@@ -54,7 +59,7 @@ void mosquitto_log_printf(int level, const char *fmt, ...)
 
 uint64_t aps_monotonic_ns(void) { return clock_ns; }
 
-static void reset_counts(void) { devices = clears = others = warnings = 0; }
+static void reset_counts(void) { devices = clears = handovers = others = warnings = 0; }
 
 /* ---- an ECU whose last cycle reported n inverters, UIDs from first ---- */
 
@@ -68,7 +73,7 @@ static void setup(bool clear)
 	aps_config_free(&pl.cfg);
 	memset(&pl, 0, sizeof(pl));
 	struct aps_config_opt opts[] = { { "ecu_host", "127.0.0.1" }, { "discovery", "true" },
-	                                 { "clear_aps2mqtt_discovery", clear ? "true" : "false" } };
+	                                 { "migrate_aps2mqtt_discovery", clear ? "true" : "false" } };
 	char *no_env[] = { NULL };
 	char why[256];
 	if (aps_config_load(&pl.cfg, opts, 3, no_env, NULL, NULL, why, sizeof(why)) != 0) {
@@ -172,41 +177,93 @@ static void test_bound(void)
 	CHECKF(devices == 80, "known inverters changing type: %u", devices);
 }
 
-static void test_clear_aps2mqtt(void)
+#define STEP_NS 5000000000u /* MIGRATION_STEP_NS */
+#define ECU_TOPICS 3            /* aps2mqtt's: power, today_energy, lifetime_energy */
+#define INVERTER_TOPICS 13      /* online, 5 measurements, every panel it may have */
+
+static void test_migrate_aps2mqtt(void)
 {
 	setup(true);
 	report(80, 1, "01");
+	/* Step 1: the hand-over, nothing else. */
 	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX), "done at once: no pause");
-	/* 10 per-entity topics of the ECU, 13 per inverter (every panel it may have). */
-	CHECKF(clears == 10 + 80 * 13 && devices == 0, "%u clears, %u configs", clears, devices);
-	clock_ns += 900000000u;
-	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX), "done within the pause");
-	CHECKF(clears == 10 + 80 * 13 && devices == 0, "more in the pause: %u clears, %u configs", clears, devices);
-	clock_ns += 200000000u;
-	CHECKF(announce_cycle(&pl, &e, UINT64_MAX), "not done after the pause");
-	CHECKF(devices == 81 && clears == 10 + 80 * 13, "%u configs, %u clears", devices, clears);
+	CHECKF(handovers == ECU_TOPICS + 80 * INVERTER_TOPICS && devices == 0 && clears == 0,
+	       "step 1: %u hand-overs, %u configs, %u clears", handovers, devices, clears);
+	clock_ns += STEP_NS - 1;
+	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX), "done within the first pause");
+	CHECKF(devices == 0 && clears == 0, "in the first pause: %u configs, %u clears", devices, clears);
+	/* Step 2: the device configs, then a pause again. */
+	clock_ns += 1;
+	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX), "done without the second pause");
+	CHECKF(devices == 81 && clears == 0, "step 2: %u configs, %u clears", devices, clears);
+	clock_ns += STEP_NS - 1;
+	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX), "done within the second pause");
+	CHECKF(devices == 81 && clears == 0, "in the second pause: %u configs, %u clears", devices, clears);
+	/* Step 3: the old topics cleared, the configs once more (see announce.c). */
+	clock_ns += 1;
+	CHECKF(announce_cycle(&pl, &e, UINT64_MAX), "not done after step 3");
+	CHECKF(clears == ECU_TOPICS + 80 * INVERTER_TOPICS && devices == 2 * 81,
+	       "step 3: %u clears, %u configs", clears, devices);
+	CHECKF(handovers == ECU_TOPICS + 80 * INVERTER_TOPICS && warnings == 0, "%u hand-overs, %u warnings",
+	       handovers, warnings);
+	reset_counts();
+	CHECKF(announce_cycle(&pl, &e, UINT64_MAX) && devices + clears + handovers == 0,
+	       "done, then sent again: %u configs, %u clears, %u hand-overs", devices, clears, handovers);
 
-	/* A newcomer later: its past cleared, then announced, with no pause. */
+	/* A newcomer later: the same three steps for it alone. */
 	report(81, 1, "01");
 	reset_counts();
-	CHECKF(announce_cycle(&pl, &e, UINT64_MAX), "a newcomer waits");
-	CHECKF(clears == 13 && devices == 1, "newcomer: %u clears, %u configs", clears, devices);
+	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX), "a newcomer is announced at once");
+	CHECKF(handovers == INVERTER_TOPICS && devices == 0, "newcomer: %u hand-overs, %u configs", handovers, devices);
+	clock_ns += STEP_NS;
+	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX) && devices == 1, "newcomer: %u configs", devices);
+	clock_ns += STEP_NS;
+	CHECKF(announce_cycle(&pl, &e, UINT64_MAX), "newcomer: not done");
+	CHECKF(clears == INVERTER_TOPICS && devices == 2 && handovers == INVERTER_TOPICS,
+	       "newcomer: %u clears, %u configs, %u hand-overs", clears, devices, handovers);
 
-	/* Home Assistant's return: configs again, the past is not cleared again. */
+	/* Home Assistant's return: configs again, the past is not touched again. */
 	announce_again(&pl);
 	reset_counts();
 	run(UINT64_MAX);
-	CHECKF(devices == 82 && clears == 0, "again: %u configs, %u clears", devices, clears);
+	CHECKF(devices == 82 && clears == 0 && handovers == 0, "again: %u configs, %u clears, %u hand-overs", devices,
+	       clears, handovers);
 
 	/* Another ECU answers at the address: all of it is new. */
 	announce_forget(&e);
 	strcpy(e.poller.info.ecu_id, "216200000002");
 	reset_counts();
 	run(UINT64_MAX);
-	CHECKF(clears == 10 + 81 * 13, "new ECU: %u clears", clears);
-	clock_ns += 1100000000u;
+	CHECKF(handovers == ECU_TOPICS + 81 * INVERTER_TOPICS && devices == 0, "new ECU: %u hand-overs, %u configs",
+	       handovers, devices);
+	clock_ns += STEP_NS;
 	run(UINT64_MAX);
-	CHECKF(devices == 82, "new ECU: %u configs", devices);
+	clock_ns += STEP_NS;
+	run(UINT64_MAX);
+	CHECKF(devices == 2 * 82 && clears == ECU_TOPICS + 81 * INVERTER_TOPICS, "new ECU: %u configs, %u clears",
+	       devices, clears);
+}
+
+/* Out of time at every call: each step still moves on, one device a call. */
+static void test_migrate_time_budget(void)
+{
+	setup(true);
+	report(80, 1, "01");
+	int calls = 0;
+	while (handovers < ECU_TOPICS + 80 * INVERTER_TOPICS && calls < 10000) {
+		announce_cycle(&pl, &e, 0);
+		calls++;
+	}
+	CHECKF(handovers == ECU_TOPICS + 80 * INVERTER_TOPICS && devices == 0, "%u hand-overs, %u configs", handovers,
+	       devices);
+	CHECKF(calls == 81, "%d calls for step 1, want one device a call", calls);
+	clock_ns += STEP_NS;
+	run(0);
+	CHECKF(devices == 81 && clears == 0, "step 2 over the calls: %u configs", devices);
+	clock_ns += STEP_NS;
+	run(0);
+	CHECKF(clears == ECU_TOPICS + 80 * INVERTER_TOPICS && devices == 2 * 81, "step 3 over the calls: %u clears",
+	       clears);
 }
 
 int main(void)
@@ -214,7 +271,8 @@ int main(void)
 	test_once_per_device();
 	test_time_budget();
 	test_bound();
-	test_clear_aps2mqtt();
+	test_migrate_aps2mqtt();
+	test_migrate_time_budget();
 	announce_free(&e);
 	aps_config_free(&pl.cfg);
 	return aps_check_report("test_announce");

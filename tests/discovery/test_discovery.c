@@ -7,6 +7,7 @@
  * object per line, for ha_check.py to hold against Home Assistant's rules.
  */
 #define _DEFAULT_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,43 @@ static const struct discovery_ctx plain_ctx = {
 	.origin_sw = "0.1.0",
 };
 
+/* The entity id Home Assistant gave an aps2mqtt (v2.0.2) entity: its device
+ * name and its entity name ("APS ECU <id>" + "ECU Power", "APS Inverter <uid>"
+ * + "Inverter Online" / "Panel 1 Power"), lowercased, each run of other
+ * characters made one '_'.  An object aps2mqtt did not have: the device part,
+ * then the object id. */
+static void aps2mqtt_entity_id(char *buf, size_t size, const char *domain, const char *device, const char *object)
+{
+	static const char *const ecu[] = { "power", "today_energy", "lifetime_energy" };
+	static const char *const inverter[] = { "online", "signal", "temperature", "frequency", "power", "voltage" };
+	bool on_ecu = strncmp(device, "APS ECU ", 8) == 0;
+	const char *prefix = NULL;
+	for (size_t i = 0; on_ecu && i < sizeof(ecu) / sizeof(ecu[0]); i++)
+		if (strcmp(object, ecu[i]) == 0) prefix = "ECU ";
+	for (size_t i = 0; !on_ecu && i < sizeof(inverter) / sizeof(inverter[0]); i++)
+		if (strcmp(object, inverter[i]) == 0) prefix = "Inverter ";
+	char text[160];
+	snprintf(text, sizeof(text), "%s %s%s", device, prefix != NULL ? prefix : "", object);
+	size_t n = (size_t)snprintf(buf, size, "%s.", domain);
+	bool gap = false;
+	for (const char *c = text; *c != '\0' && n + 2 < size; c++) {
+		if (isalnum((unsigned char)*c)) {
+			if (gap && buf[n - 1] != '.') buf[n++] = '_';
+			buf[n++] = (char)tolower((unsigned char)*c);
+			gap = false;
+		} else {
+			gap = true;
+		}
+	}
+	buf[n] = '\0';
+}
+
+static const char *dev_name(const cJSON *cfg)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cfg, "dev"), "name");
+	return cJSON_IsString(name) ? name->valuestring : "";
+}
+
 /* Every device config emitted since `from`: topic shape and the ids of its
  * entities agree; returns the number of entities. */
 static int check_configs(size_t from, const char *prefix, const char *what)
@@ -161,8 +199,9 @@ static int check_configs(size_t from, const char *prefix, const char *what)
 			snprintf(want, sizeof(want), "aps_%s_%s", id->valuestring, c->string);
 			CHECKF(strcmp(uid->valuestring, want) == 0, "%s: unique_id %s, want %s", what, uid->valuestring,
 			       want);
-			snprintf(want, sizeof(want), "%s.%s", p->valuestring, uid->valuestring);
-			CHECKF(strcmp(eid->valuestring, want) == 0, "%s: %s", what, eid->valuestring);
+			aps2mqtt_entity_id(want, sizeof(want), p->valuestring, dev_name(cfg), c->string);
+			CHECKF(strcmp(eid->valuestring, want) == 0, "%s: default_entity_id %s, want %s", what,
+			       eid->valuestring, want);
 			CHECKF(!cJSON_HasObjectItem(c, "dev") && !cJSON_HasObjectItem(c, "o"), "%s: %s overrides device",
 			       what, uid->valuestring);
 		}
@@ -203,10 +242,12 @@ static void expect_config(const char *topic, const char *want)
 	CHECKF(got != NULL && strcmp(got, want) == 0, "%s:\n  got  %s\n  want %s", topic, got ? got : "(none)", want);
 }
 
-/* The per-entity topics of the past, each cleared with an empty payload. */
+/* The per-entity topics of the past, each sent the same payload: the
+ * hand-over, or an empty one to clear them (all_empty: every payload was want). */
 struct cleared {
 	size_t count;
 	bool all_empty;
+	const char *want; /* NULL: "" */
 	char first[DISCOVERY_TOPIC_MAX], last[DISCOVERY_TOPIC_MAX];
 };
 
@@ -215,9 +256,18 @@ static int collect_cleared(void *arg, const char *topic, const char *payload)
 	struct cleared *c = arg;
 	if (c->count++ == 0) snprintf(c->first, sizeof(c->first), "%s", topic);
 	snprintf(c->last, sizeof(c->last), "%s", topic);
-	c->all_empty = c->all_empty && payload[0] == '\0';
+	c->all_empty = c->all_empty && strcmp(payload, c->want != NULL ? c->want : "") == 0;
 	write_line("config", topic, payload);
 	return 0;
+}
+
+/* Whether a config's device block ("dev", no nested braces) has a sw_version. */
+static bool device_has_sw(const char *payload)
+{
+	const char *dev = strstr(payload, "\"dev\":{");
+	const char *end = dev != NULL ? strchr(dev, '}') : NULL;
+	const char *sw = dev != NULL ? strstr(dev, "\"sw\":") : NULL;
+	return sw != NULL && sw < end;
 }
 
 /* Discovery for a whole capture, then its state messages as the plugin sends them. */
@@ -225,20 +275,23 @@ static void run_capture(const struct capture *c, const char *what, int want_tota
 {
 	size_t from = message_count;
 	struct aps_cycle cycle = cycle_of(c);
-	/* As the plugin does at its first cycle: the past cleared, then the devices. */
-	struct cleared past = { .all_empty = true };
-	CHECKF(discovery_ecu_legacy(&plain_ctx, &c->info, collect_cleared, &past) == 10, "%s: ECU legacy", what);
+	/* As the plugin does with migrate_aps2mqtt_discovery: the past handed
+	 * over, then the devices (cleared afterwards, below). */
+	struct cleared past = { .all_empty = true, .want = DISCOVERY_MIGRATE_PAYLOAD };
+	CHECKF(discovery_ecu_legacy(&plain_ctx, &c->info, DISCOVERY_MIGRATE_PAYLOAD, collect_cleared, &past) == 3,
+	       "%s: ECU legacy", what);
 	for (size_t i = 0; c->has_inv && i < c->inv.count; i++)
-		CHECKF(discovery_inverter_legacy(&plain_ctx, c->info.ecu_id, &c->records[i], collect_cleared, &past) ==
-		          1 + 5 + APS_MAX_CHANNELS + APS_MAX_VOLTAGES,
+		CHECKF(discovery_inverter_legacy(&plain_ctx, c->info.ecu_id, &c->records[i], DISCOVERY_MIGRATE_PAYLOAD,
+		                                 collect_cleared, &past) == 1 + 5 + APS_MAX_CHANNELS + APS_MAX_VOLTAGES,
 		       "%s: inverter legacy", what);
-	CHECKF(past.all_empty, "%s: legacy payloads not empty", what);
+	CHECKF(past.all_empty, "%s: legacy payloads not the hand-over", what);
 
 	int total = discovery_ecu(&plain_ctx, &c->info, collect, NULL);
 	CHECKF(total == 10, "%s: ECU entities %d, want 10", what, total);
 	for (size_t i = 0; c->has_inv && i < c->inv.count; i++) {
-		int n = discovery_inverter(&plain_ctx, c->info.ecu_id, c->info.firmware, &c->records[i],
-		                           collect, NULL);
+		int n = discovery_inverter(&plain_ctx, c->info.ecu_id, &c->records[i], collect, NULL);
+		CHECKF(n <= 0 || !device_has_sw(messages[message_count - 1].payload),
+		       "%s: inverter %s carries a sw_version", what, c->records[i].uid);
 		int want = strcmp(c->records[i].type, "00") == 0
 		               ? 1
 		               : 1 + 4 + (c->records[i].voltages > 0) + c->records[i].channels + c->records[i].voltages;
@@ -251,6 +304,11 @@ static void run_capture(const struct capture *c, const char *what, int want_tota
 	CHECKF(message_count - from == devices, "%s: %zu configs, want one per device (%zu)", what,
 	       message_count - from, devices);
 	CHECKF(check_configs(from, "homeassistant", what) == want_total, "%s: entities in the configs", what);
+	past = (struct cleared){ .all_empty = true };
+	discovery_ecu_legacy(&plain_ctx, &c->info, "", collect_cleared, &past);
+	for (size_t i = 0; c->has_inv && i < c->inv.count; i++)
+		discovery_inverter_legacy(&plain_ctx, c->info.ecu_id, &c->records[i], "", collect_cleared, &past);
+	CHECKF(past.all_empty, "%s: clearing payloads not empty", what);
 
 	char topic[DISCOVERY_TOPIC_MAX];
 	write_line("state", "aps/status", "online");
@@ -290,7 +348,7 @@ static void test_exact(const struct capture *c)
 	FILE *saved = out;
 	out = NULL; /* these are not published alongside the plain ones */
 	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == 10, "prefixed ECU");
-	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, NULL, &c->records[0], collect, NULL) == 11,
+	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, &c->records[0], collect, NULL) == 11,
 	       "prefixed QS1");
 	out = saved;
 	CHECKF(check_configs(from, "ha", "prefixed") == 21, "prefixed: entities");
@@ -311,12 +369,13 @@ static void test_exact(const struct capture *c)
 	if (f != NULL) fclose(f);
 	CHECKF(lines == 2, "%s: %d configs, want 2", APS_DISCOVERY_EXPECTED, lines);
 
+	/* aps2mqtt's topics only: none for the entities it never had. */
 	struct cleared past = { .all_empty = true };
-	CHECKF(discovery_ecu_legacy(&ctx, &c->info, collect_cleared, &past) == 10 && past.all_empty, "ECU legacy");
+	CHECKF(discovery_ecu_legacy(&ctx, &c->info, "", collect_cleared, &past) == 3 && past.all_empty, "ECU legacy");
 	CHECKF(strcmp(past.first, "ha/sensor/aps_216200033510_power/config") == 0, "first: %s", past.first);
-	CHECKF(strcmp(past.last, "ha/sensor/aps_216200033510_last_error/config") == 0, "last: %s", past.last);
+	CHECKF(strcmp(past.last, "ha/sensor/aps_216200033510_lifetime_energy/config") == 0, "last: %s", past.last);
 	past = (struct cleared){ .all_empty = true };
-	CHECKF(discovery_inverter_legacy(&ctx, c->info.ecu_id, &c->records[0], collect_cleared, &past) == 13,
+	CHECKF(discovery_inverter_legacy(&ctx, c->info.ecu_id, &c->records[0], "", collect_cleared, &past) == 13,
 	       "QS1 legacy");
 	CHECKF(strcmp(past.first, "ha/binary_sensor/aps_804000070564_online/config") == 0, "first: %s", past.first);
 	CHECKF(strcmp(past.last, "ha/sensor/aps_804000070564_panel_3_voltage/config") == 0, "last: %s", past.last);
@@ -340,23 +399,23 @@ static void test_refusals(const struct capture *c)
 
 	strcpy(info.ecu_id, "21620003351x");
 	CHECKF(discovery_ecu(&ctx, &info, collect, NULL) == -DISCOVERY_E_ARG, "ECU id with a letter");
-	CHECKF(discovery_inverter(&ctx, "2162000335", NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
+	CHECKF(discovery_inverter(&ctx, "2162000335", &inv, collect, NULL) == -DISCOVERY_E_ARG,
 	       "short ECU id");
 	strcpy(inv.uid, "80400007056+");
-	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
+	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, &inv, collect, NULL) == -DISCOVERY_E_ARG,
 	       "UID with a wildcard");
 	strcpy(inv.uid, "80400007056A");
-	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
+	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, &inv, collect, NULL) == -DISCOVERY_E_ARG,
 	       "UID not lowercase hex");
 	inv = c->records[0];
 	inv.channels = APS_MAX_CHANNELS + 1;
-	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
+	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, &inv, collect, NULL) == -DISCOVERY_E_ARG,
 	       "too many channels");
 	inv = c->records[0];
 	ctx.topic_base = "sol#ar/";
 	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "wildcard in base");
 	ctx.topic_base = "solar//";
-	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, NULL, &inv, collect, NULL) == -DISCOVERY_E_ARG,
+	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, &inv, collect, NULL) == -DISCOVERY_E_ARG,
 	       "empty level in base");
 	ctx.topic_base = "/";
 	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "base starting with /");
@@ -372,7 +431,7 @@ static void test_refusals(const struct capture *c)
 	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "no status topic");
 	CHECKF(discovery_ecu(NULL, &c->info, collect, NULL) == -DISCOVERY_E_ARG, "NULL ctx");
 	CHECKF(discovery_ecu(&plain_ctx, NULL, collect, NULL) == -DISCOVERY_E_ARG, "NULL info");
-	CHECKF(discovery_inverter(&plain_ctx, c->info.ecu_id, NULL, NULL, collect, NULL) == -DISCOVERY_E_ARG,
+	CHECKF(discovery_inverter(&plain_ctx, c->info.ecu_id, NULL, collect, NULL) == -DISCOVERY_E_ARG,
 	       "NULL inverter");
 	CHECKF(discovery_ecu(&plain_ctx, &c->info, NULL, NULL) == -DISCOVERY_E_ARG, "NULL emit");
 	/* A prefix so long that the config topic cannot fit. */
@@ -391,8 +450,7 @@ static void test_refusals(const struct capture *c)
 	strcpy(info.ecu_id, c->info.ecu_id);
 	strcpy(info.firmware, "ECU\x01R");
 	CHECKF(discovery_ecu(&plain_ctx, &info, collect, NULL) == 10, "odd ECU firmware");
-	CHECKF(discovery_inverter(&plain_ctx, info.ecu_id, "\x7f", &inv, collect, NULL) == 11,
-	       "odd inverter firmware");
+	CHECKF(discovery_inverter(&plain_ctx, info.ecu_id, &inv, collect, NULL) == 11, "inverter");
 	for (size_t i = before; i < message_count; i++) {
 		CHECKF(strstr(messages[i].payload, "\"sw\":\"ECU") == NULL && strstr(messages[i].payload, "\"sw\":\"\\u") == NULL &&
 		       strstr(messages[i].payload, "\"dev\":{") != NULL, "%s: sw_version", messages[i].topic);
@@ -405,14 +463,18 @@ static void test_refusals(const struct capture *c)
 
 	/* An emit failure stops the build at once, and is told. */
 	int calls = 0;
-	CHECKF(discovery_ecu_legacy(&plain_ctx, &c->info, fail_second, &calls) == -DISCOVERY_E_EMIT && calls == 2,
+	CHECKF(discovery_ecu_legacy(&plain_ctx, &c->info, "", fail_second, &calls) == -DISCOVERY_E_EMIT && calls == 2,
 	       "emit failure: %d calls", calls);
 	calls = 1;
 	CHECKF(discovery_ecu(&plain_ctx, &c->info, fail_second, &calls) == -DISCOVERY_E_EMIT && calls == 2,
 	       "emit failure of a device config");
-	CHECKF(discovery_inverter_legacy(&plain_ctx, "2162000335", &inv, collect, NULL) == -DISCOVERY_E_ARG,
+	CHECKF(discovery_inverter_legacy(&plain_ctx, "2162000335", &inv, "", collect, NULL) == -DISCOVERY_E_ARG,
 	       "legacy: short ECU id");
-	CHECKF(discovery_ecu_legacy(&plain_ctx, &c->info, NULL, NULL) == -DISCOVERY_E_ARG, "legacy: NULL emit");
+	CHECKF(discovery_ecu_legacy(&plain_ctx, &c->info, "", NULL, NULL) == -DISCOVERY_E_ARG, "legacy: NULL emit");
+	CHECKF(discovery_ecu_legacy(&plain_ctx, &c->info, "{}", collect, NULL) == -DISCOVERY_E_ARG,
+	       "legacy: a payload that is neither hand-over nor clear");
+	CHECKF(discovery_ecu_legacy(&plain_ctx, &c->info, NULL, collect, NULL) == -DISCOVERY_E_ARG,
+	       "legacy: NULL payload");
 }
 
 int main(int argc, char **argv)

@@ -44,13 +44,13 @@ def sim_requests(env, name, command):
     return env.read(name + ".log").count(command)
 
 
-def ha_check(env, sub):
+def ha_check(env, sub, *flags):
     lines = env.path("ha.jsonl")
     with open(lines, "w") as f:
         for _, t, p in messages(sub):
             kind = "config" if t.startswith("homeassistant/") else "state"
             f.write(json.dumps({"kind": kind, "topic": t, "payload": p}) + "\n")
-    r = subprocess.run([sys.executable, HA_CHECK, lines], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, HA_CHECK, *flags, lines], capture_output=True, text=True)
     check(r.returncode == 0, "ha_check rejects what the plugin published:\n" + r.stdout[-3000:])
 
 
@@ -71,7 +71,7 @@ def test_discovery(env):
     check(entities(latest_configs.values()) == 54, "%d entities, want 54" % entities(latest_configs.values()))
     others = [t for _, t, _ in messages(sub) if t.startswith("homeassistant/")
               and not t.startswith("homeassistant/device/") and t != "homeassistant/status"]
-    check(not others, "per-entity topics touched without clear_aps2mqtt_discovery: %s" % others[:3])
+    check(not others, "per-entity topics touched without migrate_aps2mqtt_discovery: %s" % others[:3])
     late = env.subscriber(broker.port, topic="homeassistant/#", name="late")
     wait_for(lambda: len(messages(late)) >= 9, 5, "retained configs")
     time.sleep(0.5)
@@ -85,14 +85,22 @@ def test_discovery(env):
     wait_for(lambda: len(configs(sub)) >= 18, 10, "discovery sent again after homeassistant/status online")
 
 
-def aps2mqtt_config(component, dev_id, obj, state_topic, via=None):
-    """A config as aps2mqtt published it (retained), with its defects."""
-    cfg = {"name": obj, "unique_id": "aps_%s_%s" % (dev_id, obj), "state_topic": state_topic,
+def aps2mqtt_config(component, dev_id, obj, name, state_topic, via=None):
+    """A config as aps2mqtt v2.0.2 published it (retained), with its defects."""
+    kind = "Inverter" if via else "ECU"
+    cfg = {"name": name, "unique_id": "aps_%s_%s" % (dev_id, obj), "state_topic": state_topic,
            "value_template": "{{ value_json.%s }}" % obj, "availability_topic": "aps/status",
-           "device": {"identifiers": [dev_id], "name": "APS %s" % dev_id, "manufacturer": "APsystems"}}
+           "device": {"identifiers": [dev_id], "name": "APS %s %s" % (kind, dev_id), "manufacturer": "APsystems"}}
     if via:
         cfg["device"]["via_device"] = via
     return "homeassistant/%s/aps_%s_%s/config" % (component, dev_id, obj), json.dumps(cfg)
+
+
+def handovers(sub):
+    return [(t, p) for _, t, p in messages(sub) if t.startswith("homeassistant/") and p == MIGRATE]
+
+
+MIGRATE = '{"migrate_discovery":true}'
 
 
 def test_aps2mqtt_migration(env):
@@ -100,34 +108,32 @@ def test_aps2mqtt_migration(env):
     with open(control, "w") as f:
         f.write("refuse\n")
     sim = env.simulator("--inverters", "2", "--start", "2026-06-21T12:00", "--control", control, "--quiet")
-    broker = env.broker(opts([sim.port], discovery="true", clear_aps2mqtt_discovery="true"))
+    broker = env.broker(opts([sim.port], discovery="true", migrate_aps2mqtt_discovery="true"))
     ecu, uid = "216200000001", "704000000001"
-    legacy = [aps2mqtt_config("sensor", ecu, "power", "aps/" + ecu),
-              aps2mqtt_config("sensor", uid, "panel_2_power", "aps/%s/%s/2" % (ecu, uid), ecu),
-              aps2mqtt_config("binary_sensor", uid, "online", "aps/%s/%s" % (ecu, uid), ecu)]
+    legacy = [aps2mqtt_config("sensor", ecu, "power", "ECU Power", "aps/" + ecu),
+              aps2mqtt_config("sensor", ecu, "lifetime_energy", "ECU Lifetime Energy", "aps/" + ecu),
+              aps2mqtt_config("sensor", uid, "panel_2_power", "Panel 2 Power", "aps/%s/%s/2" % (ecu, uid), ecu),
+              aps2mqtt_config("binary_sensor", uid, "online", "Inverter Online", "aps/%s/%s" % (ecu, uid), ecu)]
     for topic, payload in legacy:
         subprocess.run([MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(broker.port), "-r", "-t", topic, "-m", payload],
                        check=True)
     sub = env.subscriber(broker.port)
-    wait_for(lambda: len(messages(sub)) >= 3, 5, "aps2mqtt's retained configs")
+    wait_for(lambda: len(messages(sub)) >= len(legacy), 5, "aps2mqtt's retained configs")
     with open(control, "w") as f:
         f.write("none\n")
-    wait_for(lambda: len(configs(sub)) >= 3, 15, "3 device configs")
-    order = [t for _, t, _ in messages(sub)]
-    for topic, _ in legacy:
-        cleared = [i for i, (_, t, p) in enumerate(messages(sub)) if t == topic and not p]
-        check(cleared, "aps2mqtt's %s not cleared" % topic)
-        check(cleared and cleared[0] < order.index("homeassistant/device/aps_%s/config" % ecu),
-              "%s cleared after the device configs" % topic)
-    # 10 topics for the ECU, 13 per inverter (every panel it may have).
-    check(len(clears(sub)) == 10 + 2 * 13, "%d topics cleared, want 36" % len(clears(sub)))
+    # 3 topics for the ECU, 13 per inverter (every panel it may have): handed over, then cleared.
+    wait_for(lambda: len(clears(sub)) >= 3 + 2 * 13, 30, "aps2mqtt's topics cleared")
+    wait_for(lambda: len(configs(sub)) >= 6, 5, "the device configs sent again after the clear")
+    check(len(handovers(sub)) == 3 + 2 * 13, "%d topics handed over, want 29" % len(handovers(sub)))
+    check(len(clears(sub)) == 3 + 2 * 13, "%d topics cleared, want 29" % len(clears(sub)))
     late = env.subscriber(broker.port, topic="homeassistant/#", name="late")
     wait_for(lambda: len(messages(late)) >= 3, 5, "retained configs")
     time.sleep(0.5)
     retained = sorted(t for _, t, _ in messages(late))
     check(retained == sorted("homeassistant/device/aps_%s/config" % i for i in (ecu, uid, "804000000002")),
           "retained after the migration: %s" % retained)
-    ha_check(env, sub)
+    # Home Assistant's rules: every unique_id keeps its registry entry, whenever it restarts.
+    ha_check(env, sub, "--migration")
 
 
 def test_new_inverter(env):
