@@ -3,14 +3,19 @@
 #   docker build -t mosquitto-aps-ecu .
 #   docker run -d -p 1883:1883 -e APS_ECU_IP=192.168.1.42 mosquitto-aps-ecu
 #
-# The plugin is built by the image's own Alpine (musl) toolchain against
-# Alpine's mosquitto-dev, cJSON and libyaml, then copied into a clean copy of
-# the same image.  Pin a release with --build-arg MOSQUITTO_IMAGE=eclipse-mosquitto:2.0.NN.
-# The build steps are scripts/container-build.sh, which the tests also run.
-ARG MOSQUITTO_IMAGE=eclipse-mosquitto:2
+# The plugin is built by the image's own Alpine (musl) toolchain against the
+# plugin headers of the image's Mosquitto release (packaging/mosquitto-headers:
+# the image has no headers, and Alpine's mosquitto-dev may be another
+# release), Alpine's cJSON and libyaml, then copied into a clean copy of the
+# same image.  The build steps are scripts/container-build.sh, which the tests
+# also run, against a Mosquitto 2.1.2 broker built from source.
+#
+# The base is pinned to the release the tests run: to move it, follow
+# packaging/mosquitto-headers/README.md (new headers, VERSION, and this tag).
+ARG MOSQUITTO_IMAGE=eclipse-mosquitto:2.1.2-alpine
 
 FROM ${MOSQUITTO_IMAGE} AS build
-RUN apk add --no-cache build-base cmake pkgconf linux-headers mosquitto-dev cjson-dev yaml-dev
+RUN apk add --no-cache build-base cmake pkgconf linux-headers cjson-dev yaml-dev
 WORKDIR /src
 COPY CMakeLists.txt mosquitto.conf.example ./
 COPY cmake cmake/

@@ -21,10 +21,12 @@ if [ -z "$build" ]; then
 fi
 
 # LIBDIR is given, not guessed: GNUInstallDirs picks lib64 on some systems.
+# The headers are those of the image's own Mosquitto release
+# (packaging/mosquitto-headers/README.md), not whatever the distribution has.
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-	-DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_INSTALL_LIBDIR=lib
-# Only these two: `all` also has the AddressSanitizer build of the plugin,
-# which Alpine's musl toolchain cannot link.
+	-DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_INSTALL_LIBDIR=lib \
+	-DMOSQUITTO_INCLUDE_DIR="$src/packaging/mosquitto-headers/include"
+# Only these two: nothing else is needed in the image.
 jobs=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 cmake --build "$build" --target mosquitto_aps_ecu aps-ecu -j"$jobs"
 DESTDIR=$dest cmake --install "$build" --strip

@@ -5,8 +5,13 @@ exports only the list in its src/linker.syms, and the broker loads plugins
 with RTLD_NOW, so a call to anything else makes the plugin fail to load there
 ("undefined symbol") although every test on Debian passes.
 
-usage: test_broker_exports.py PLUGIN_SO"""
+Mosquitto 2.1 exports more (its own src/linker.syms); a plugin built against
+2.1's headers must keep to the same 2.0 list, since the same sources serve
+both, and 2.1's additions are looked up at run time (dlsym), never linked.
 
+usage: test_broker_exports.py PLUGIN_SO [LINKER_SYMS_2_1 PLUGIN_SO_BUILT_ON_2_1]"""
+
+import re
 import sys
 
 import pkgtest
@@ -30,16 +35,37 @@ MOSQUITTO_2_0_EXPORTS = {
 }
 
 
-def main():
-    plugin = sys.argv[1]
+def broker_calls(plugin):
     out = run(["nm", "-D", "--undefined-only", plugin])
     called = {l.split()[-1] for l in out.splitlines() if l.split()[-1].startswith("mosquitto_")}
     check(called, "the plugin calls no mosquitto_ function: is %s the plugin?" % plugin)
-    missing = sorted(called - MOSQUITTO_2_0_EXPORTS)
-    check(not missing, "the plugin calls %s, which Mosquitto 2.0 built with its Makefile (as in the "
-          "eclipse-mosquitto image) does not export: that broker cannot load the plugin" % missing)
-    print("%s: the plugin calls %d broker functions, all exported by every Mosquitto 2.0 build"
-          % (NAME, len(called)))
+    return called
+
+
+def linker_syms(path):
+    """The names in a linker version script such as src/linker.syms."""
+    text = open(path).read()
+    return set(re.findall(r"\b(mosquitto_\w+)\s*;", text))
+
+
+def main():
+    plugins = [sys.argv[1]]
+    exports_21 = None
+    if len(sys.argv) == 4:
+        exports_21 = linker_syms(sys.argv[2])
+        check(MOSQUITTO_2_0_EXPORTS <= exports_21, "2.1.2's linker.syms lacks %s"
+              % sorted(MOSQUITTO_2_0_EXPORTS - exports_21))
+        plugins.append(sys.argv[3])
+    for plugin in plugins:
+        called = broker_calls(plugin)
+        missing = sorted(called - MOSQUITTO_2_0_EXPORTS)
+        check(not missing, "%s calls %s, which Mosquitto 2.0 built with its Makefile (as in the "
+              "eclipse-mosquitto image) does not export: that broker cannot load the plugin" % (plugin, missing))
+        if exports_21 is not None:
+            missing = sorted(called - exports_21)
+            check(not missing, "%s calls %s, which Mosquitto 2.1.2 does not export" % (plugin, missing))
+        print("%s: %s calls %d broker functions, all exported by every Mosquitto 2.0 build%s"
+              % (NAME, plugin, len(called), " and by 2.1.2" if exports_21 is not None else ""))
 
 
 if __name__ == "__main__":

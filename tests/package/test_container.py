@@ -5,8 +5,12 @@ Debian's mosquitto on the image's mosquitto.conf (listener moved to loopback,
 paths moved into the temp dir) with docker-compose.yml's environment, and the
 built aps-ecu as the ECU, and check that the data arrives as configured.
 
-Not covered, because it needs the image: Alpine's compiler and musl at run
-time, the apk package names, the image's own mosquitto build.
+The broker is the image's release, Mosquitto 2.1.2 built from source (CTest
+passes it as APS_MOSQUITTO), and the plugin is built against that release's
+headers as in the image.  Not covered, because it needs the image: Alpine's
+compiler and musl at run time, the apk package names, the image's own
+mosquitto build (made with its Makefile: test_broker_exports covers what that
+changes).
 
 usage: test_container.py SOURCE_DIR WORK_DIR"""
 
@@ -207,8 +211,8 @@ def main():
         log = r.log_text()
         check("MQTT_BROKER_HOST (environment) is ignored" in log,
               "the broker log does not say MQTT_BROKER_HOST is ignored:\n" + log)
-        print("%s: image layout, image config and docker-compose environment: ECU payload %s"
-              % (NAME, json.dumps(ecu)))
+        print("%s: image layout, image config and docker-compose environment, broker %s: ECU payload %s"
+              % (NAME, pkgtest.MOSQUITTO, json.dumps(ecu)))
     finally:
         r.close()
 

@@ -4,7 +4,7 @@ project's own flags (-Werror included), the plugin links as a musl shared
 object, and every C library function either one calls exists in musl.
 Uses Debian's musl-gcc (package musl-tools); skipped without it.
 
-usage: test_musl.py TARGETS_FILE WORK_DIR MOSQUITTO_INCLUDE_DIR
+usage: test_musl.py TARGETS_FILE WORK_DIR MOSQUITTO_INCLUDE_DIR (the container's: packaging/mosquitto-headers)
 TARGETS_FILE, written by CMake, has one line per target:
   name <TAB> kind <TAB> source dir <TAB> sources <TAB> options <TAB> definitions
 (lists ';'-separated); kind is "plugin" or "tool" for the two outputs and
@@ -40,6 +40,9 @@ def system_headers(inc, mosquitto_dir):
     wanted = [("/usr/include/cjson/cJSON.h", "cjson"), ("/usr/include/yaml.h", "")]
     for h in ("mosquitto.h", "mosquitto_broker.h", "mosquitto_plugin.h", "mqtt_protocol.h"):
         wanted.append((os.path.join(mosquitto_dir, h), ""))
+    # 2.1 keeps the API in a directory of its own, included whole.
+    if os.path.isdir(os.path.join(mosquitto_dir, "mosquitto")):
+        shutil.copytree(os.path.join(mosquitto_dir, "mosquitto"), os.path.join(inc, "mosquitto"))
     for path, sub in wanted:
         check(os.path.isfile(path), "no " + path)
         shutil.copy(path, os.path.join(inc, sub))
