@@ -4,5 +4,6 @@
 
 int aps_query_main(int argc, char **argv);
 int aps_simulate_main(int argc, char **argv);
+int aps_forget_main(int argc, char **argv);
 
 #endif
