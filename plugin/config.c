@@ -217,8 +217,14 @@ int config_apply(struct loader *L, enum opt_id id, const char *value, struct ori
 		cfg->ecu_count = count;
 		break;
 	case KIND_INT:
-		if (!config_parse_long(value, def->min, def->max, &n))
+		switch (config_parse_int(value, def->min, def->max, &n)) {
+		case 0:
+			break;
+		case 1:
 			return config_fail_at(L, id, from, "%s is not %s", shown, def->what);
+		default:
+			return config_fail_at(L, id, from, "%s is out of range for %s", shown, def->what);
+		}
 		*(int *)field = (int)n;
 		break;
 	case KIND_BOOL:
@@ -234,7 +240,7 @@ int config_apply(struct loader *L, enum opt_id id, const char *value, struct ori
 		case 1:
 			return config_fail_at(L, id, from, "%s is not a number", shown);
 		default:
-			return config_fail_at(L, id, from, "%s is not %s", shown, def->what);
+			return config_fail_at(L, id, from, "%s is out of range for %s", shown, def->what);
 		}
 		*(double *)field = d;
 		break;
