@@ -115,6 +115,7 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 	struct aps_plugin *pl = aps_calloc(1, sizeof(*pl));
 	if (!pl) return MOSQ_ERR_NOMEM;
 	pl->id = identifier;
+	mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: mosquitto-aps-ecu " APS_VERSION " starting");
 
 	if (aps_config_load(&pl->cfg, (const struct aps_config_opt *)opts, opt_count, environ, config_log, pl, err,
 	                    sizeof(err)) != 0) {

@@ -2,6 +2,7 @@
 Usage: test_plugin.py APS_ECU PLUGIN_SO FIXTURES_DIR TEST_NAME"""
 
 import json
+import re
 import os
 import signal
 import time
@@ -169,6 +170,9 @@ def test_bad_options(env):
         log = env.read(name + ".log")
         lines = [l for l in log.splitlines() if "aps-ecu:" in l and needle in l]
         check(lines, "no log line naming %r for %s:\n%s" % (needle, options, log))
+        first = [l for l in log.splitlines() if "aps-ecu:" in l][0]
+        check(re.search(r"aps-ecu: mosquitto-aps-ecu \d+\.\d+\.\d+ starting$", first),
+              "the plugin's first log line does not give its version: %r" % first)
         check("aps-ecu: not started: fix the configuration above" in log.split(lines[0], 1)[1],
               "no 'not started' line after the error for %s:\n%s" % (options, log))
     # The Wi-Fi password never appears in the log, not even in an error about it.
