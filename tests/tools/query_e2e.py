@@ -232,6 +232,11 @@ def check_failures(aps, fixtures, expected_dir, tmp):
         p = subprocess.run([aps] + args, capture_output=True, text=True, timeout=10)
         if p.returncode != 2 or p.stdout:
             fail("usage %r: exit %d, stdout %r" % (args, p.returncode, p.stdout))
+    # simulate without --port: says what to give, not that "(missing)" is wrong.
+    p = subprocess.run([aps, "simulate", "--inverters", "1"], capture_output=True, text=True, timeout=10)
+    if p.returncode != 2 or p.stderr != ("aps-ecu simulate: give a port to listen on: --port P (8899 is a real "
+                                         "ECU's; 0 picks a free one)\n"):
+        fail("simulate without --port: exit %d, stderr %r" % (p.returncode, p.stderr))
     p = subprocess.run([aps, "query", "--help"], capture_output=True, text=True, timeout=10)
     if p.returncode != 0 or not p.stdout.startswith("usage: aps-ecu query HOST[:PORT]"):
         fail("--help: exit %d, stdout %r" % (p.returncode, p.stdout[:80]))
