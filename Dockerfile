@@ -10,9 +10,11 @@
 ARG MOSQUITTO_IMAGE=eclipse-mosquitto:2
 
 FROM ${MOSQUITTO_IMAGE} AS build
+# mosquitto-dev has libmosquitto too, which aps-ecu forget uses; the final image
+# has the eclipse-mosquitto build's libmosquitto.so.1 (its mosquitto_pub uses it).
 RUN apk add --no-cache build-base cmake pkgconf linux-headers mosquitto-dev cjson-dev yaml-dev
 WORKDIR /src
-COPY CMakeLists.txt mosquitto.conf.example ./
+COPY CMakeLists.txt mosquitto.conf.example README.md LICENSE CHANGELOG.md ./
 COPY cmake cmake/
 COPY protocol protocol/
 COPY plugin plugin/

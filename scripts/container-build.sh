@@ -23,8 +23,7 @@ fi
 # LIBDIR is given, not guessed: GNUInstallDirs picks lib64 on some systems.
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
 	-DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_INSTALL_LIBDIR=lib
-# Only these two: `all` also has the AddressSanitizer build of the plugin,
-# which Alpine's musl toolchain cannot link.
+# Only these two, which is all that -DBUILD_TESTING=OFF builds anyway.
 jobs=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 cmake --build "$build" --target mosquitto_aps_ecu aps-ecu -j"$jobs"
 DESTDIR=$dest cmake --install "$build" --strip

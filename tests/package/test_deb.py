@@ -66,6 +66,10 @@ def build_deb(source, work, version):
     run(["cmake", "-S", source, "-B", build, "-DCMAKE_INSTALL_PREFIX=/usr",
          "-DCMAKE_BUILD_TYPE=Release", "-DBUILD_TESTING=OFF"])
     run(["cmake", "--build", build, "-j%d" % (os.cpu_count() or 2)])
+    # A release build without the tests builds no test-only module.
+    for asan in (os.path.join(build, "plugin", "mosquitto_aps_ecu_asan.so"),
+                 os.path.join(build, "protocol", "libaps_protocol_asan.a")):
+        check(not os.path.exists(asan), "-DBUILD_TESTING=OFF still built " + asan)
     run(["cpack", "-G", "DEB"], cwd=build)
     arch = run(["dpkg", "--print-architecture"]).strip()
     deb = os.path.join(build, "%s_%s_%s.deb" % (PACKAGE, version, arch))
