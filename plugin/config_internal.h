@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * config_internal.h - what config.c, config_value.c and config_yaml.c share.
  * Not part of the plugin's API: include config.h instead.

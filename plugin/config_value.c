@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * config_value.c - the syntax of each kind of setting.  Pure functions: no
  * logging, and only config_parse_hosts() allocates.

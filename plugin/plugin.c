@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * mosquitto_aps_ecu - a Mosquitto plugin that polls APsystems ECUs and
  * publishes what they report, as aps2mqtt does, from inside the broker.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Builds the plugin and aps-ecu the way the container image needs them, and
 # installs them under DESTDIR with prefix /usr: DESTDIR/usr/lib/mosquitto_aps_ecu.so
 # (beside the eclipse-mosquitto image's own plugin) and DESTDIR/usr/bin/aps-ecu.

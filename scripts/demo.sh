@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The demo: a Mosquitto broker with the plugin, polling a simulated ECU of
 # 12 inverters every 2 s, and a subscriber printing every message that arrives,
 # with the plugin's log lines (the broker's lines starting with aps-ecu:) in

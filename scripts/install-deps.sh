@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs, from Debian's packages only, what mosquitto-aps-ecu needs:
 #
 #   sh scripts/install-deps.sh          building the plugin, aps-ecu and the .deb

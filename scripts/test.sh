@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs what is missing (the build and test tools), builds, and runs every
 # test (CTest), from any directory.  This is what CI runs.
 set -eu

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* commands.h - the aps-ecu subcommands; each takes argv from its own name on. */
 #ifndef APS_COMMANDS_H
 #define APS_COMMANDS_H

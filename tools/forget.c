@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* forget.c - `aps-ecu forget`: clears from a broker the retained messages the
  * plugin left there (Home Assistant device configs, status topics, retained
  * state), so that Home Assistant forgets the devices once the plugin is gone.

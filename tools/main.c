@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* aps-ecu: query an APsystems ECU, or simulate one. */
 #include <stdio.h>
 #include <string.h>

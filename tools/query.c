@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * query.c - `aps-ecu query`: one poll cycle against a real ECU, printed as the
  * JSON the plugin publishes, so an owner can see what the plugin would see

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* simulate.c - `aps-ecu simulate`: an APsystems ECU on TCP, for tests,
  * benchmarks and demos.  Options here; the loop is in sim_server.c. */
 #define _DEFAULT_SOURCE /* timegm */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_options.c - plugin options and environment variables: defaults, every
  * rejected value, the rules that tie settings together, host lists, and that

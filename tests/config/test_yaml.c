@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_yaml.c - aps2mqtt's YAML file: its documented example verbatim,
  * precedence against the environment and the options, errors (each naming

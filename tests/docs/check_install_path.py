@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """The README's install path installs no test tool: each install step of the
 README runs scripts/install-deps.sh without --test, whose package list has
 nothing only the tests need, and scripts/test.sh asks for --test, whose list has

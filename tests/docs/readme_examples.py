@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """The README's YAML examples work: the aps2mqtt file, given to the plugin with
 only APS_ECU_IP pointed at a simulator replaying ecu-r-pro-6xqs1 (the ids the
 README uses), starts the broker and publishes with discovery on; every entity

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Debian package, end to end: configure a /usr build, `cpack -G DEB`,
 check the .deb's fields and contents, `apt-get install` it, run Debian's
 mosquitto on the plugin FROM THE INSTALLED PATH with the installed example

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End-to-end tests of the plugin: a real mosquitto, `aps-ecu simulate`, mosquitto_sub.
 Usage: test_plugin.py APS_ECU PLUGIN_SO FIXTURES_DIR TEST_NAME"""
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """`aps-ecu forget` end to end, against a real broker on 127.0.0.1.
 
 usage: forget_e2e.py APS_ECU PLUGIN FIXTURES

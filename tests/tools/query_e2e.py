@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Every capture replayed by `aps-ecu simulate`, read back by `aps-ecu query`,
 whose output maps each topic the plugin publishes to its payload
 (tests/tools/query_vs_plugin.py checks that against the plugin itself).

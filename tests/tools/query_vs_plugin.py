@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """`aps-ecu query` prints exactly what the plugin publishes: for each capture,
 one simulator answers `aps-ecu query` and another a broker with the plugin; every
 topic the query prints must arrive from the plugin with the same payload, and
