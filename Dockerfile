@@ -15,9 +15,12 @@
 ARG MOSQUITTO_IMAGE=eclipse-mosquitto:2.1.2-alpine
 
 FROM ${MOSQUITTO_IMAGE} AS build
-RUN apk add --no-cache build-base cmake pkgconf linux-headers cjson-dev yaml-dev
+# mosquitto-dev for libmosquitto, the MQTT client library `aps-ecu forget`
+# uses (the final image has the eclipse-mosquitto build's libmosquitto.so.1);
+# the plugin itself is compiled against packaging/mosquitto-headers.
+RUN apk add --no-cache build-base cmake pkgconf linux-headers mosquitto-dev cjson-dev yaml-dev
 WORKDIR /src
-COPY CMakeLists.txt mosquitto.conf.example ./
+COPY CMakeLists.txt mosquitto.conf.example README.md LICENSE CHANGELOG.md ./
 COPY cmake cmake/
 COPY protocol protocol/
 COPY plugin plugin/

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * alloc.h - the plugin's memory, routed through the broker's allocator when
  * running inside it (so memory_limit and the broker's accounting see it), and

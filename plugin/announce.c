@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* announce.c - Home Assistant discovery: when to send which configs. */
 #include <string.h>
 

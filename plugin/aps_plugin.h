@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * aps_plugin.h - the plugin's state: one struct, handed to every callback as
  * userdata.  Nothing else lives at file scope.

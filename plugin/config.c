@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * config.c - merges defaults, the aps2mqtt YAML file, the environment and the
  * plugin options (in that order, each overriding the previous), then checks
@@ -217,8 +218,14 @@ int config_apply(struct loader *L, enum opt_id id, const char *value, struct ori
 		cfg->ecu_count = count;
 		break;
 	case KIND_INT:
-		if (!config_parse_long(value, def->min, def->max, &n))
+		switch (config_parse_int(value, def->min, def->max, &n)) {
+		case 0:
+			break;
+		case 1:
 			return config_fail_at(L, id, from, "%s is not %s", shown, def->what);
+		default:
+			return config_fail_at(L, id, from, "%s is out of range for %s", shown, def->what);
+		}
 		*(int *)field = (int)n;
 		break;
 	case KIND_BOOL:
@@ -234,7 +241,7 @@ int config_apply(struct loader *L, enum opt_id id, const char *value, struct ori
 		case 1:
 			return config_fail_at(L, id, from, "%s is not a number", shown);
 		default:
-			return config_fail_at(L, id, from, "%s is not %s", shown, def->what);
+			return config_fail_at(L, id, from, "%s is out of range for %s", shown, def->what);
 		}
 		*(double *)field = d;
 		break;

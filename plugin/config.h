@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * config.h - the plugin's settings, merged from four sources (lowest
  * precedence first): built-in defaults, an aps2mqtt YAML file, aps2mqtt's

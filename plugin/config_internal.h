@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * config_internal.h - what config.c, config_value.c and config_yaml.c share.
  * Not part of the plugin's API: include config.h instead.
@@ -88,6 +89,8 @@ void config_quote(const char *value, char *buf, size_t size);
 bool config_parse_bool(const char *s, bool *out);
 /* Decimal integer, optional '-', nothing else; false when malformed or out of range. */
 bool config_parse_long(const char *s, long min, long max, long *out);
+/* 0: *out set; 1: not an integer; 2: an integer outside min..max. */
+int config_parse_int(const char *s, long min, long max, long *out);
 /* Returns 0 in range, 1 when not a finite number, 2 when out of range. */
 int config_parse_double(const char *s, double min, double max, double *out);
 /* NULL when s is acceptable, else why not. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * config_value.c - the syntax of each kind of setting.  Pure functions: no
  * logging, and only config_parse_hosts() allocates.
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "config_internal.h"
 
@@ -71,20 +73,27 @@ bool config_parse_bool(const char *s, bool *out)
 	return false;
 }
 
-bool config_parse_long(const char *s, long min, long max, long *out)
+int config_parse_int(const char *s, long min, long max, long *out)
 {
 	char *end;
 	long n;
 
 	/* strtol would also take leading blanks and '+': a setting is one token. */
 	if (!(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')))
-		return false;
+		return 1;
 	errno = 0;
 	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < min || n > max)
-		return false;
+	if (end == s || *end != '\0' || (errno != 0 && errno != ERANGE))
+		return 1;
+	if (errno == ERANGE || n < min || n > max)
+		return 2;
 	*out = n;
-	return true;
+	return 0;
+}
+
+bool config_parse_long(const char *s, long min, long max, long *out)
+{
+	return config_parse_int(s, min, max, out) == 0;
 }
 
 int config_parse_double(const char *s, double min, double max, double *out)
@@ -180,6 +189,17 @@ const char *config_zone_problem(const char *s)
 	}
 	if (s[0] == '/' || (len > 0 && s[len - 1] == '/') || strstr(s, "//") != NULL)
 		return "a zone name is like Europe/Paris, not a path";
+	if (len > 0) {
+		/* Where the plugin will read it (plugin/tz.c). */
+		const char *dir = getenv("TZDIR");
+		char path[512];
+
+		if (dir == NULL || dir[0] == '\0')
+			dir = "/usr/share/zoneinfo";
+		snprintf(path, sizeof(path), "%s/%s", dir, s);
+		if (access(path, R_OK) != 0)
+			return "no such zone on this system (tzdata)";
+	}
 	return NULL;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * config_yaml.c - reads aps2mqtt's YAML settings file: a mapping with ecu:
  * and mqtt: sections of KEY: value pairs.  aps2mqtt files may carry more

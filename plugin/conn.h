@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * conn.h - one non-blocking TCP request/reply exchange with an ECU.
  *

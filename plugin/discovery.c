@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * discovery.c - Home Assistant MQTT discovery configs from one entity table.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * discovery.h - Home Assistant MQTT discovery configs for the ECU, its
  * inverters and the plugin's own diagnostics.  Pure C over cJSON, no broker

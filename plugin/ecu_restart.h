@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * ecu_restart.h - when an ECU stops answering, ask it to restart (ECU-C and
  * ECU-R-PRO), or say once that it needs a power cycle (ECU-B, ECU-R 2160).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * energy.c - the filter described in energy.h.
  */

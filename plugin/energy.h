@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * energy.h - which today_energy and lifetime_energy values we publish.
  *

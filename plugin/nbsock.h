@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * nbsock.h - the three non-blocking TCP steps that the ECU exchange (conn.c)
  * and the restart request (restart.c) share.  None of them ever waits.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "night.h"
 
 #include "sun.h"

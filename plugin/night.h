@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * night.h - stop_at_night: after sunset, once no inverter is online, there is
  * nothing to read until sunrise.

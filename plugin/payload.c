@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * payload.c - aps2mqtt v2 compatible JSON from one poll cycle.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * payload.h - the JSON that aps2mqtt users already consume, built from parsed
  * replies.  Shared by the plugin (which publishes it) and `aps-ecu query`

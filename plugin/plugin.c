@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * mosquitto_aps_ecu - a Mosquitto plugin that polls APsystems ECUs and
  * publishes what they report, as aps2mqtt does, from inside the broker.
@@ -193,6 +194,7 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 	if (pl->cfg.timezone[0] && aps_tz_offset_local(pl->cfg.timezone, 2026, 1, 1, 12, 0, 0, &(int32_t){ 0 }) != 0) {
 		mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: timezone \"%s\": no such zone on this system (tzdata)",
 		                     pl->cfg.timezone);
+		mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: not started: fix the configuration above");
 		plugin_free(pl);
 		return MOSQ_ERR_INVAL;
 	}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * poller.h - one ECU's poll cycle as a state machine driven by the tick.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * resolve.h - host name to address without blocking the broker.
  *

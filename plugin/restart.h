@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * restart.h - restart an ECU-C / ECU-R-PRO (2162) through its web interface.
  *

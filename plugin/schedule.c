@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "schedule.h"
 
 uint32_t schedule_after_success(uint32_t poll_interval, bool age_known, int64_t data_age_s)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * schedule.h - when to poll an ECU next.  Pure arithmetic, in seconds.
  */

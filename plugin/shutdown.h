@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * shutdown.h - getting "offline" out before the broker stops.
  *

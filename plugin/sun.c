@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * sun.c - sunrise and sunset from the equations of NOAA's Solar Calculator.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * sun.h - sunrise and sunset for the plugin's night mode.
  *

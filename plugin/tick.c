@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* tick.c - every ~100 ms: move each ECU's poll cycle on, publish what ends. */
 #define _DEFAULT_SOURCE
 #include <poll.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "topic.h"
 
 #include <stdint.h>

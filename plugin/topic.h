@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * topic.h - building the topics we publish, and refusing any we should not.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tz.c - UTC offsets from TZif files (RFC 8536), read afresh on every call.
  *

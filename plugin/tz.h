@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tz.h - UTC offsets from the system's TZif files, without touching TZ or
  * calling tzset(): the broker's environment is not ours to change.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * aps_protocol.h - the APsystems ECU protocol (TCP 8899) as pure functions.
  *

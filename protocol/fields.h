@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * fields.h - field readers shared by the reply parsers (internal).
  *

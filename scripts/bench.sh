@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs every benchmark of tests/bench/ on a Release build and writes
 # bench/results.md (the figures), bench/results.json and bench/latency.png
 # (round-trip distribution without and with the plugin); the raw round trips

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Builds the plugin and aps-ecu the way the container image needs them, and
 # installs them under DESTDIR with prefix /usr: DESTDIR/usr/lib/mosquitto_aps_ecu.so
 # (beside the eclipse-mosquitto image's own plugin) and DESTDIR/usr/bin/aps-ecu.
@@ -26,7 +27,7 @@ fi
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
 	-DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_INSTALL_LIBDIR=lib \
 	-DMOSQUITTO_INCLUDE_DIR="$src/packaging/mosquitto-headers/include"
-# Only these two: nothing else is needed in the image.
+# Only these two, which is all that -DBUILD_TESTING=OFF builds anyway.
 jobs=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 cmake --build "$build" --target mosquitto_aps_ecu aps-ecu -j"$jobs"
 DESTDIR=$dest cmake --install "$build" --strip

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # soak.sh [BUILD_DIR]: the long reliability runs, whose figures go in the
 # README (CTest runs short versions of the same tests):
 #

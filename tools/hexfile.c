@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "hexfile.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* hexfile.h - the .hex capture format: one hex string per file, as owners post them. */
 #ifndef APS_HEXFILE_H
 #define APS_HEXFILE_H

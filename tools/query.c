@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * query.c - `aps-ecu query`: one poll cycle against a real ECU, printed as the
  * JSON the plugin publishes, so an owner can see what the plugin would see
@@ -48,9 +49,9 @@ static void usage(FILE *out)
 	fputs("usage: aps-ecu query HOST[:PORT] [--timeout MS] [--gap MS] [--raw DIR] [--zone NAME]\n"
 	      "\n"
 	      "Asks an APsystems ECU for its info (0001), inverter data (0002) and signal\n"
-	      "strengths (0030), each on a new TCP connection, and prints one JSON object:\n"
-	      "the ECU payload the plugin publishes plus \"ecu_id\", with \"inverters\" mapping\n"
-	      "each inverter UID to its payload.\n"
+	      "strengths (0030), each on a new TCP connection, and prints one JSON object\n"
+	      "mapping each topic the plugin publishes for this data (aps/<ECU_ID> and\n"
+	      "aps/<ECU_ID>/<UID>, without a topic_prefix) to the payload it publishes there.\n"
 	      "\n"
 	      "  HOST[:PORT]   host name, IPv4 or [IPv6] address; port 8899 by default\n"
 	      "  --timeout MS  limit per request, from connect to last byte (default 5000)\n"
@@ -216,28 +217,6 @@ static void parse_reason(int rc, const struct aps_error *err, char *why, size_t 
 	snprintf(why, why_cap, "%s: %s", aps_strerror(rc), err->reason);
 }
 
-/* Moves every key of the ECU payload into out, the "inverters" count becoming
- * the map; *map_taken says whether out now owns the map. */
-static bool merge_ecu(cJSON *out, cJSON *ecu, cJSON *map, bool *map_taken)
-{
-	cJSON *item;
-	*map_taken = false;
-	while ((item = ecu->child) != NULL) {
-		char key[64];
-		cJSON_DetachItemViaPointer(ecu, item);
-		snprintf(key, sizeof(key), "%s", item->string ? item->string : "");
-		if (strcmp(key, "inverters") == 0) {
-			cJSON_Delete(item);
-			if (!cJSON_AddItemToObject(out, key, map)) return false;
-			*map_taken = true;
-		} else if (!cJSON_AddItemToObject(out, key, item)) {
-			cJSON_Delete(item);
-			return false;
-		}
-	}
-	return true;
-}
-
 static int print_cycle(const struct query_options *o, struct cycle_data *d)
 {
 	struct aps_cycle cycle = {
@@ -248,26 +227,27 @@ static int print_cycle(const struct query_options *o, struct cycle_data *d)
 		.signal_count = d->signal_count,
 		.zone = o->zone,
 	};
-	cJSON *out = cJSON_CreateObject(), *map = cJSON_CreateObject(), *ecu = aps_payload_ecu(&cycle);
-	bool map_owned = false, ok = out != NULL && map != NULL && ecu != NULL &&
-	                            cJSON_AddStringToObject(out, "ecu_id", d->info.ecu_id) != NULL;
+	/* Topic -> payload, as the plugin publishes them (without a topic_prefix). */
+	char topic[64];
+	cJSON *out = cJSON_CreateObject(), *ecu = aps_payload_ecu(&cycle);
+	snprintf(topic, sizeof(topic), "aps/%s", d->info.ecu_id);
+	bool ok = out != NULL && ecu != NULL && cJSON_AddItemToObject(out, topic, ecu);
+	if (!ok) cJSON_Delete(ecu);
 
 	for (size_t i = 0; ok && d->has_inv && i < d->inv.count; i++) {
 		const char *uid = d->inverters[i].uid;
-		if (cJSON_GetObjectItemCaseSensitive(map, uid) != NULL) {
+		snprintf(topic, sizeof(topic), "aps/%s/%s", d->info.ecu_id, uid);
+		if (cJSON_GetObjectItemCaseSensitive(out, topic) != NULL) {
 			warn_line(o, "inverter data", "UID listed twice", "later record left out");
 			continue;
 		}
 		cJSON *payload = aps_payload_inverter(&cycle, i);
-		ok = payload != NULL && cJSON_AddItemToObject(map, uid, payload);
+		ok = payload != NULL && cJSON_AddItemToObject(out, topic, payload);
 		if (!ok) cJSON_Delete(payload);
 	}
-	if (ok) ok = merge_ecu(out, ecu, map, &map_owned);
 	char *text = ok ? cJSON_Print(out) : NULL;
 	if (text != NULL) printf("%s\n", text);
 	cJSON_free(text);
-	if (!map_owned) cJSON_Delete(map);
-	cJSON_Delete(ecu);
 	cJSON_Delete(out);
 	if (text == NULL) {
 		fail_line(o, "output", "out of memory");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * query_net.c - connect, send, read one framed reply, close.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* query_net.h - one ECU request on its own TCP connection, for `aps-ecu query`. */
 #ifndef APS_QUERY_NET_H
 #define APS_QUERY_NET_H

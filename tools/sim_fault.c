@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sim_fault.c - which fault is in force when, and how each one bends a reply. */
 #include "sim_fault.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sim_fault.h - the faults `aps-ecu simulate` can play: which one is in force
  * when, and how each one bends a reply. */
 #ifndef APS_SIM_FAULT_H

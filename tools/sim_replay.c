@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sim_replay.c - captured replies served by `aps-ecu simulate --replay DIR`. */
 #include "sim_replay.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sim_replay.h - captured replies served by `aps-ecu simulate --replay DIR`. */
 #ifndef APS_SIM_REPLAY_H
 #define APS_SIM_REPLAY_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sim_reply.c - reply encoders and the synthetic installation of `aps-ecu simulate`. */
 #define _DEFAULT_SOURCE /* gmtime_r, timegm */
 #include "sim_reply.h"

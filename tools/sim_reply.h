@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sim_reply.h - the replies `aps-ecu simulate` sends: encoders from a small
  * struct model, and the synthetic installation that feeds them. */
 #ifndef APS_SIM_REPLY_H

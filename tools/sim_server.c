@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sim_server.c - the single-threaded poll() loop of `aps-ecu simulate`.
  *
  * Each connection carries one request, as with a real ECU: read up to "END\n",

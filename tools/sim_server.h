@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sim_server.h - the poll() loop of `aps-ecu simulate`. */
 #ifndef APS_SIM_SERVER_H
 #define APS_SIM_SERVER_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* simulate.c - `aps-ecu simulate`: an APsystems ECU on TCP, for tests,
  * benchmarks and demos.  Options here; the loop is in sim_server.c. */
 #define _DEFAULT_SOURCE /* timegm */
@@ -202,7 +203,11 @@ int aps_simulate_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!have_port) return bad_option("--port", NULL, "is required");
+	if (!have_port) {
+		fprintf(stderr, "aps-ecu simulate: give a port to listen on: --port P (8899 is a real ECU's; "
+		                "0 picks a free one)\n");
+		return 2;
+	}
 	if (!replay_dir == !have_inverters) {
 		fprintf(stderr, "aps-ecu simulate: give exactly one of --replay DIR and --inverters N\n");
 		return 2;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Runs the plugin's benchmarks and writes what they measured.
 
 Each benchmark compares two things in the same run (the machine is shared and

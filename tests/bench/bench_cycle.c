@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * bench_cycle - CPU time of one poll cycle's work, without sockets or broker.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * bench_fresh - how fresh the published data is.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * bench_rtt - publish round-trip latency through a broker.
  *

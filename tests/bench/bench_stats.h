@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* bench_stats.h - percentiles of a sample set, shared by the bench programs. */
 #ifndef APS_BENCH_STATS_H
 #define APS_BENCH_STATS_H

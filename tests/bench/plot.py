@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Draws bench/latency.png from bench.py's samples: the distribution of the
 publish round trip through the broker without and with the plugin.
 usage: plot.py OUT_DIR [SAMPLES_DIR]   (samples default to OUT_DIR/samples)"""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Writes bench.py's figures as a markdown table, with each target's verdict."""
 
 import os

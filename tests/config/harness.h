@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * harness.h - checks, log capture, temporary files and a loader wrapper
  * shared by the configuration tests.

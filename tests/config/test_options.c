@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_options.c - plugin options and environment variables: defaults, every
  * rejected value, the rules that tie settings together, host lists, and that
@@ -104,14 +105,14 @@ struct bad_value {
 };
 
 static const struct bad_value bad_values[] = {
-	{"ecu_port", "0", "is not a port (1-65535)", NULL},
-	{"ecu_port", "70000", "is not a port (1-65535)", NULL},
+	{"ecu_port", "0", "is out of range for a port (1-65535)", NULL},
+	{"ecu_port", "70000", "is out of range for a port (1-65535)", NULL},
 	{"ecu_port", "abc", "is not a port (1-65535)", NULL},
 	{"ecu_port", "", "is not a port", NULL},
 	{"ecu_port", " 80", "is not a port", NULL},
 	{"ecu_port", "+80", "is not a port", NULL},
 	{"ecu_port", "80 ", "is not a port", NULL},
-	{"ecu_port", "99999999999999999999", "is not a port", NULL},
+	{"ecu_port", "99999999999999999999", "is out of range for a port", NULL},
 	{"ecu_host", "", "ECU 1 of the list is empty", NULL},
 	{"ecu_host", "a,,b", "ECU 2 of the list is empty", NULL},
 	{"ecu_host", "a,", "ECU 2 of the list is empty", NULL},
@@ -134,32 +135,32 @@ static const struct bad_value bad_values[] = {
 	{"ecu_host", "ECU.lan,ecu.LAN", "twice", NULL},
 	{"ecu_host", "[::1],[0:0::1]:8899", "lists [::1]:8899 twice", NULL},
 	{"poll_interval", "10abc", "is not a number of seconds (1-86400", NULL},
-	{"poll_interval", "0", "leave it unset to follow the ECU", NULL},
-	{"poll_interval", "86401", "is not a number of seconds", NULL},
-	{"poll_interval", "-5", "is not a number of seconds", NULL},
+	{"poll_interval", "0", "is out of range for a number of seconds (1-86400; leave it unset", NULL},
+	{"poll_interval", "86401", "is out of range for a number of seconds", NULL},
+	{"poll_interval", "-5", "is out of range for a number of seconds", NULL},
 	{"poll_interval", "1.5", "is not a number of seconds", NULL},
-	{"retry_interval", "0", "is not a number of seconds (1-86400)", NULL},
+	{"retry_interval", "0", "is out of range for a number of seconds (1-86400)", NULL},
 	{"retry_interval", "10abc", "is not a number of seconds (1-86400)", NULL},
-	{"request_gap_ms", "10001", "is not a number of milliseconds (0-10000)", NULL},
-	{"request_gap_ms", "-1", "is not a number of milliseconds (0-10000)", NULL},
-	{"timeout_ms", "99", "is not a number of milliseconds (100-60000)", NULL},
-	{"timeout_ms", "60001", "is not a number of milliseconds (100-60000)", NULL},
-	{"restart_after", "0", "is not a number of failed cycles (1-1000)", NULL},
-	{"restart_after", "1001", "is not a number of failed cycles (1-1000)", NULL},
-	{"restart_port", "0", "is not a port (1-65535)", NULL},
-	{"restart_port", "65536", "is not a port (1-65535)", NULL},
-	{"offline_after", "0", "is not a number of failed cycles (1-1000)", NULL},
+	{"request_gap_ms", "10001", "is out of range for a number of milliseconds (0-10000)", NULL},
+	{"request_gap_ms", "-1", "is out of range for a number of milliseconds (0-10000)", NULL},
+	{"timeout_ms", "99", "is out of range for a number of milliseconds (100-60000)", NULL},
+	{"timeout_ms", "60001", "is out of range for a number of milliseconds (100-60000)", NULL},
+	{"restart_after", "0", "is out of range for a number of failed cycles (1-1000)", NULL},
+	{"restart_after", "1001", "is out of range for a number of failed cycles (1-1000)", NULL},
+	{"restart_port", "0", "is out of range for a port (1-65535)", NULL},
+	{"restart_port", "65536", "is out of range for a port (1-65535)", NULL},
+	{"offline_after", "0", "is out of range for a number of failed cycles (1-1000)", NULL},
 	{"offline_after", "x", "is not a number of failed cycles (1-1000)", NULL},
-	{"latitude", "91", "is not a latitude (-90 to 90)", NULL},
-	{"latitude", "-90.0001", "is not a latitude (-90 to 90)", NULL},
+	{"latitude", "91", "is out of range for a latitude (-90 to 90)", NULL},
+	{"latitude", "-90.0001", "is out of range for a latitude (-90 to 90)", NULL},
 	{"latitude", "abc", "is not a number", NULL},
 	{"latitude", "nan", "is not a number", NULL},
 	{"latitude", "inf", "is not a number", NULL},
 	{"latitude", "1e400", "is not a number", NULL},
 	{"latitude", "48.8x", "is not a number", NULL},
 	{"latitude", "", "is not a number", NULL},
-	{"longitude", "-181", "is not a longitude (-180 to 180)", NULL},
-	{"longitude", "180.5", "is not a longitude (-180 to 180)", NULL},
+	{"longitude", "-181", "is out of range for a longitude (-180 to 180)", NULL},
+	{"longitude", "180.5", "is out of range for a longitude (-180 to 180)", NULL},
 	{"retain", "maybe", "is not a boolean (yes/no, true/false, on/off, 1/0)", NULL},
 	{"discovery", "2", "is not a boolean", NULL},
 	{"stop_at_night", "", "is not a boolean", NULL},
@@ -184,6 +185,7 @@ static const struct bad_value bad_values[] = {
 	{"timezone", "/UTC", "not a path", NULL},
 	{"timezone", "Europe//Paris", "not a path", NULL},
 	{"timezone", long_zone, "longer than 63 bytes", NULL},
+	{"timezone", "Mars/Base", "is not a time zone name: no such zone on this system (tzdata)", NULL},
 	{"wifi_ssid", long_ssid, "longer than 32 bytes", NULL},
 };
 
@@ -236,6 +238,8 @@ static void test_exact_messages(void)
 {
 	const struct aps_config_opt port[] = {{"ecu_host", "10.0.0.1"}, {"ecu_port", "70000"}};
 	const struct aps_config_opt host[] = {{"ecu_host", "10.0.0.1"}};
+	const struct aps_config_opt poll0[] = {{"ecu_host", "10.0.0.1"}, {"poll_interval", "0"}};
+	const struct aps_config_opt mars[] = {{"ecu_host", "10.0.0.1"}, {"timezone", "Mars/Base"}};
 	const struct aps_config_opt unknown[] = {{"ecu_host", "10.0.0.1"}, {"ecu_hots", "10.0.0.2"}};
 	const struct aps_config_opt typo[] = {{"wifi_password", PASSWORD}};
 	const char *const lat[] = {"APS_ECU_POSITION_LAT=abc", NULL};
@@ -244,9 +248,15 @@ static void test_exact_messages(void)
 	struct aps_config cfg;
 
 	CHECK_INT(LOAD(&cfg, port), -1);
-	CHECK_STR(err, "plugin_opt_ecu_port: \"70000\" is not a port (1-65535)");
+	CHECK_STR(err, "plugin_opt_ecu_port: \"70000\" is out of range for a port (1-65535)");
 	CHECK_INT(load_env(&cfg, host, 1, lat), -1);
 	CHECK_STR(err, "APS_ECU_POSITION_LAT (environment): \"abc\" is not a number");
+	CHECK_INT(LOAD(&cfg, poll0), -1);
+	CHECK_STR(err, "plugin_opt_poll_interval: \"0\" is out of range for a number of seconds (1-86400; leave it "
+	               "unset to follow the ECU's own 5-minute refresh)");
+	CHECK_INT(LOAD(&cfg, mars), -1);
+	CHECK_STR(err, "plugin_opt_timezone: \"Mars/Base\" is not a time zone name: no such zone on this system "
+	               "(tzdata)");
 	CHECK_INT(load_env(&cfg, host, 1, retain), -1);
 	CHECK_STR(err, "MQTT_RETAIN (environment): \"maybe\" is not a boolean "
 	               "(yes/no, true/false, on/off, 1/0)");

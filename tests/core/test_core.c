@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Unit tests of the plugin's pure parts: topic checks and poll scheduling. */
 #include <stdio.h>
 #include <string.h>

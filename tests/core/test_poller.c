@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_poller.c - one ECU's poll cycle against a loopback listener that
  * answers with a real capture: the cycle parses all three replies, and the

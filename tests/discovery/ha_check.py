@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """ha_check.py - hold MQTT discovery configs against Home Assistant's rules.
 
 Usage: ha_check.py FILE.jsonl     check the configs and state messages in FILE

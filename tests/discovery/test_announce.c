@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_announce.c - when the plugin sends which discovery configs
  * (plugin/announce.c), against a stub broker that records every publish and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_discovery.c - the Home Assistant discovery configs built from the real
  * captures: one per device, its entities counted, unique ids, topics, two

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * Tests of the energy filter on recorded poll sequences.  Where a sequence
  * follows a public report, the report is named; numbers marked "issue" are

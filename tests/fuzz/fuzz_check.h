@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fuzz_check.h - invariants shared by the libFuzzer targets.
  *
  * A violated invariant calls abort(), which libFuzzer reports as a crash and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fuzz_ecu_info.c - aps_parse_ecu_info on raw input and on the input
  * reframed as a well-formed ECU info reply. */
 #include "fuzz_check.h"

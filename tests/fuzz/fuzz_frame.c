@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fuzz_frame.c - the incremental frame check, plus the small helpers that
  * take caller strings (request builder, model names, error names). */
 #include "fuzz_check.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fuzz_inverters.c - aps_parse_inverters on raw input and on the input
  * reframed as a well-formed inverter reply. */
 #include "fuzz_check.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fuzz_signal.c - aps_parse_signal on raw input and on the input reframed
  * as a well-formed signal reply. */
 #include "fuzz_check.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run-fuzzers.sh SRC_DIR OUT_DIR SECONDS [TARGET...]
 #
 # Builds each libFuzzer target straight from the protocol sources with clang

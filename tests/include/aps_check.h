@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * aps_check.h - the checks every C unit test uses.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared by the packaging tests: run a real Debian mosquitto with a given
 config, `aps-ecu simulate` as the ECU and mosquitto_sub as the client, all on
 127.0.0.1, and check that the plugin's data arrives.  Everything started here

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Every broker function the plugin calls must be one that every Mosquitto 2.0
 build exports.  Debian builds the broker with CMake, which exports all of its
 functions; the broker's own Makefile (used by the eclipse-mosquitto image)

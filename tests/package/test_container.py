@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The container image's recipe, without a Docker engine: follow the
 Dockerfile on this machine.  Copy what its build stage COPYs, run its build
 step (scripts/container-build.sh), lay out what its final stage COPYs, then run

@@ -1,8 +1,13 @@
+# SPDX-License-Identifier: MIT
 """The Debian package, end to end: configure a /usr build, `cpack -G DEB`,
 check the .deb's fields and contents, `apt-get install` it, run Debian's
 mosquitto on the plugin FROM THE INSTALLED PATH with the installed example
 config and the installed `aps-ecu simulate`, see the data arrive, and remove
 the package again so that the other tests keep using the build tree.
+Removal must leave a broker that starts: with the plugin enabled in
+/etc/mosquitto/conf.d, `apt-get remove` must disable it (and say so), Debian's
+mosquitto must start on that conf.d afterwards, and reinstalling must enable it
+again.
 
 usage: test_deb.py SOURCE_DIR WORK_DIR VERSION
 Needs root (it installs a package); skipped otherwise."""
@@ -12,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pkgtest
 from pkgtest import check, run
@@ -46,6 +52,9 @@ def expected_files(multiarch):
         "/usr/lib/%s/mosquitto_aps_ecu.so" % multiarch: 0o644,
         "/usr/share/man/man1/aps-ecu.1.gz": 0o644,
         doc + "/copyright": 0o644,
+        doc + "/README.md": 0o644,
+        doc + "/LICENSE": 0o644,
+        doc + "/CHANGELOG.md": 0o644,
         doc + "/examples/aps-ecu.conf": 0o644,
         doc + "/examples/mosquitto.conf.example": 0o644,
     }
@@ -58,6 +67,10 @@ def build_deb(source, work, version):
     run(["cmake", "-S", source, "-B", build, "-DCMAKE_INSTALL_PREFIX=/usr",
          "-DCMAKE_BUILD_TYPE=Release", "-DBUILD_TESTING=OFF"])
     run(["cmake", "--build", build, "-j%d" % (os.cpu_count() or 2)])
+    # A release build without the tests builds no test-only module.
+    for asan in (os.path.join(build, "plugin", "mosquitto_aps_ecu_asan.so"),
+                 os.path.join(build, "protocol", "libaps_protocol_asan.a")):
+        check(not os.path.exists(asan), "-DBUILD_TESTING=OFF still built " + asan)
     run(["cpack", "-G", "DEB"], cwd=build)
     arch = run(["dpkg", "--print-architecture"]).strip()
     deb = os.path.join(build, "%s_%s_%s.deb" % (PACKAGE, version, arch))
@@ -134,6 +147,64 @@ def check_installed_broker(multiarch):
         r.close()
 
 
+CONF_D = "/etc/mosquitto/conf.d"
+MARK = "#disabled-by-mosquitto-aps-ecu# "
+
+
+def enable_plugin(conf, ecu_port):
+    """The user's step: the example into conf.d with an ECU address."""
+    example = open("/usr/share/doc/%s/examples/aps-ecu.conf" % PACKAGE).read()
+    with open(conf, "w") as f:
+        f.write(example.replace("plugin_opt_ecu_host 192.168.1.42", "plugin_opt_ecu_host 127.0.0.1:%d" % ecu_port)
+                + "plugin_opt_poll_interval 1\n")
+    return open(conf).read()
+
+
+def broker_starts(include_dir):
+    """Whether Debian's mosquitto starts with include_dir (and a loopback
+    listener); returns (started, log)."""
+    r = pkgtest.Run("aps-deb-removed-")
+    try:
+        port = pkgtest.free_port()
+        try:
+            r.start_broker("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n"
+                           "include_dir %s\n" % (port, include_dir))
+            return True, r.log_text()
+        except pkgtest.Failure:
+            return False, r.log_text()
+    finally:
+        r.close()
+
+
+def check_removal(env, conf, enabled_text, multiarch):
+    """apt-get remove with the plugin enabled in conf.d: the broker must start
+    afterwards, and reinstalling must enable the plugin again."""
+    p = subprocess.run(["apt-get", "remove", "-y", "-q", PACKAGE], env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=120)
+    check(p.returncode == 0, "apt-get remove exited %d:\n%s" % (p.returncode, p.stdout))
+    check(not os.path.exists("/usr/lib/%s/mosquitto_aps_ecu.so" % multiarch), "remove left the plugin")
+    check("disabled the plugin in " + conf in p.stdout, "apt-get remove did not say it disabled %s:\n%s"
+          % (conf, p.stdout))
+    text = open(conf).read()
+    for line in enabled_text.splitlines():
+        if line.startswith("plugin"):
+            check(MARK + line in text.splitlines(), "after remove, %r is not disabled in %s:\n%s"
+                  % (line, conf, text))
+    started, log = broker_starts(CONF_D)
+    check(started, "after apt-get remove the broker does not start with %s:\n%s" % (CONF_D, log))
+    # The same conf.d as the user left it, lines not disabled: the broker must
+    # not start, else the check above proves nothing.
+    undisabled = tempfile.mkdtemp(prefix="aps-deb-undisabled-")
+    try:
+        with open(os.path.join(undisabled, os.path.basename(conf)), "w") as f:
+            f.write(enabled_text)
+        started, log = broker_starts(undisabled)
+        check(not started, "the broker starts even with the plugin's lines enabled and the plugin removed:\n" + log)
+    finally:
+        shutil.rmtree(undisabled)
+    print("%s: apt-get remove disabled the plugin in %s; the broker starts" % (NAME, conf))
+
+
 def main():
     source, work, version = sys.argv[1:4]
     if os.geteuid() != 0:
@@ -155,12 +226,24 @@ def main():
     etc_before = tree_digest("/etc/mosquitto")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     open(marker, "w").close()
+    conf = os.path.join(CONF_D, "zz-aps-ecu-package-test.conf")
     try:
         run(["apt-get", "install", "-y", "-q", "--no-install-recommends", deb], env=env)
         check(installed(), "apt-get install did not install " + PACKAGE)
         check(tree_digest("/etc/mosquitto") == etc_before, "installing changed /etc/mosquitto")
         check_installed_broker(multiarch)
+
+        enabled = enable_plugin(conf, 9)
+        check_removal(env, conf, enabled, multiarch)
+        out = run(["apt-get", "install", "-y", "-q", "--no-install-recommends", deb], env=env)
+        check(open(conf).read() == enabled, "reinstalling did not enable the plugin again in %s:\n%s\n%s"
+              % (conf, open(conf).read(), out))
+        check("enabled the plugin lines disabled at removal in " + conf in out,
+              "reinstalling did not say it enabled %s:\n%s" % (conf, out))
+        print("%s: reinstalling enabled the plugin in %s again" % (NAME, conf))
     finally:
+        if os.path.exists(conf):
+            os.unlink(conf)
         run(["apt-get", "remove", "-y", "-q", PACKAGE], env=env)
         left = [f for f in expected_files(multiarch) if os.path.exists(f)]
         # CPack's postrm (an ldconfig call) keeps the package known to dpkg

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What can be checked here of the container's Alpine (musl) build: every
 source of the plugin and of aps-ecu compiles against musl's headers with the
 project's own flags (-Werror included), the plugin links as a musl shared

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_payload.c - the JSON built from the real captures, checked against
  * values worked out by hand from each capture's NOTES.md and bytes.

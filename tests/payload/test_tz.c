@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_tz.c - tz.c against glibc.  Only this test process may setenv("TZ") and
  * call tzset/localtime: glibc is the reference for every zone on the system

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_tzif.c - hand-made TZif files under a private $TZDIR: version 1 files,
  * POSIX footers checked against glibc's own parser (TZ set to the same

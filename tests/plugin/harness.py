@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Starts the real things for the plugin's end-to-end tests: a mosquitto broker
 with our plugin, `aps-ecu simulate` as the ECU, and mosquitto_sub as a client.
 Everything listens on 127.0.0.1 only, and everything is stopped on exit."""

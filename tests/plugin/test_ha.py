@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End-to-end tests of the Home Assistant side of the plugin: discovery, night pause,
 ECU restart, diagnostics, time zones.  A real mosquitto, `aps-ecu simulate`, mosquitto_sub.
 Usage: test_ha.py APS_ECU PLUGIN_SO FIXTURES_DIR TEST_NAME"""

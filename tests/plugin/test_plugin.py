@@ -1,7 +1,9 @@
+# SPDX-License-Identifier: MIT
 """End-to-end tests of the plugin: a real mosquitto, `aps-ecu simulate`, mosquitto_sub.
 Usage: test_plugin.py APS_ECU PLUGIN_SO FIXTURES_DIR TEST_NAME"""
 
 import json
+import re
 import os
 import signal
 import time
@@ -148,6 +150,8 @@ BAD_OPTIONS = [
     ({"ecu_host": "127.0.0.1", "ecu_port": "70000"}, "70000"),
     ({"ecu_host": "127.0.0.1:0"}, "ecu_host"),
     ({"ecu_host": "127.0.0.1", "poll_interval": "10abc"}, "10abc"),
+    ({"ecu_host": "127.0.0.1", "poll_interval": "0"}, 'plugin_opt_poll_interval: "0" is out of range'),
+    ({"ecu_host": "127.0.0.1", "timezone": "Mars/Base"}, 'plugin_opt_timezone: "Mars/Base" is not a time zone'),
     ({"ecu_host": "127.0.0.1", "retry_interval": "soon"}, "retry_interval"),
     ({"ecu_host": "127.0.0.1", "latitude": "91"}, "latitude"),
     ({"ecu_host": "127.0.0.1", "longitude": "-181"}, "longitude"),
@@ -167,6 +171,11 @@ def test_bad_options(env):
         log = env.read(name + ".log")
         lines = [l for l in log.splitlines() if "aps-ecu:" in l and needle in l]
         check(lines, "no log line naming %r for %s:\n%s" % (needle, options, log))
+        first = [l for l in log.splitlines() if "aps-ecu:" in l][0]
+        check(re.search(r"aps-ecu: mosquitto-aps-ecu \d+\.\d+\.\d+ starting$", first),
+              "the plugin's first log line does not give its version: %r" % first)
+        check("aps-ecu: not started: fix the configuration above" in log.split(lines[0], 1)[1],
+              "no 'not started' line after the error for %s:\n%s" % (options, log))
     # The Wi-Fi password never appears in the log, not even in an error about it.
     b = env.broker({"ecu_host": "127.0.0.1", "auto_restart": "yes", "wifi_passwd": "s3cr3t-pw"}, name="wifi",
                    expect_start=False)

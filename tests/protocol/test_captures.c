@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_captures.c - every real capture in tests/fixtures decodes to the values
  * its NOTES.md gives.  The expected values below were written out by hand

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_corrupt.c - every capture under the directory given, damaged at the
  * frame level and handed to its parser: truncated at every length, extended,

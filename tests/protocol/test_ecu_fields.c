@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_ecu_fields.c - the ECU info parser, field by field: timestamps valid,
  * invalid and filler; bad ECU ids; layouts; firmware and zone lengths that

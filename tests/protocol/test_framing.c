@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_framing.c - aps_frame_check, fed the way a socket feeds it.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_glob.c - every *.hex under a directory (recursively), framed and parsed
  * by the parser its name implies: ecu*.hex, inverters*.hex, signal*.hex.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_records.c - the inverter and signal arrays: record counts that lie,
  * bad online flags and timestamps, unknown types (records before kept),

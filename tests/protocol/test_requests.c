@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_requests.c - the small pure helpers: request bytes, model names,
  * signal percentages, error names.  No fixtures needed.

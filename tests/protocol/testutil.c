@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* testutil.c - the helpers the protocol tests share (their checks are aps_check.h). */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * testutil.h - what every protocol test needs: fixtures, a guard page, frame
  * building, and a parser call that checks the header's promises every time.

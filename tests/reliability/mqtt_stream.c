@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * mqtt_stream - a steady stream of numbered QoS 1 messages through a broker,
  * timed end to end: the witness that the broker keeps serving its clients

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared pieces of the reliability tests: the plugin's end-to-end harness
 (tests/plugin/harness.py, imported, not copied) plus what these tests add:
 the sanitized plugin inside the Debian broker, a timed stream of client

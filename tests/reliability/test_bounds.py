@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Resource bounds, tested at the bound.
 
 ecus256: the most ECUs ecu_host takes (256): a few live simulators, two that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The fault matrix, end to end: for each fault the simulated ECU can play, a
 real mosquitto with the (sanitized) plugin keeps serving a steady stream of
 client messages, says what happened in one log line per change of trouble,

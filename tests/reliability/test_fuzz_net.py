@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Network-level fuzz: simulated ECUs serve randomly mutated replies (the
 simulator's `mutate:SEED` fault: the captures and synthetic installations,
 bit-flipped, cut, stretched, with wrong length and count fields, swapped type

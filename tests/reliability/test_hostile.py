@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Hostile data: what an ECU sends must never reach a topic unchecked, nor
 break the JSON.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Soak: many ECUs polled every second in one broker for thousands of
 cycles, with faults coming and going, Home Assistant announcing itself, and
 the broker reloaded (SIGHUP) several times; then a clean stop (SIGTERM).

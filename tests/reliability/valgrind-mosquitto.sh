@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # mosquitto under valgrind, for test_soak.py: the arguments go to mosquitto,
 # the report to REL_VALGRIND_LOG.  --keep-debuginfo: the broker unloads the
 # plugin before it exits, and a leak's stack must still name the plugin.

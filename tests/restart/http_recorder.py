@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """A stand-in for the ECU's web server, on 127.0.0.1 only, for test_restart.
 
 usage: http_recorder.py PORT_FILE LOG_FILE MODE

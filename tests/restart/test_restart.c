@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Tests of the ECU restart client against a recording HTTP server on 127.0.0.1.
  * usage: test_restart PYTHON3 http_recorder.py */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The restart client's reading of answers, byte for byte: an in-process
  * listener on 127.0.0.1 sends canned answers (no Python needed). */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* harness.c - run `aps-ecu simulate` as a child and talk to it over loopback. */
 #define _DEFAULT_SOURCE /* mkdtemp */
 #include "harness.h"

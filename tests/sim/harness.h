@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* harness.h - run `aps-ecu simulate` as a child and talk to it over loopback. */
 #ifndef APS_SIM_HARNESS_H
 #define APS_SIM_HARNESS_H

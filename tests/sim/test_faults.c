@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* test_faults.c - each --fault mode of `aps-ecu simulate` does what it says,
  * on time, and --control switches them while it runs. */
 #define _DEFAULT_SOURCE

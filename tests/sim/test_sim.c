@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* test_sim.c - `aps-ecu simulate` answers like an ECU, and misbehaves on demand.
  * usage: test_sim PATH-TO-aps-ecu FIXTURES-DIR */
 #define _DEFAULT_SOURCE

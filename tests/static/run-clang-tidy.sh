@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run-clang-tidy.sh SRC_DIR DIR...: clang-tidy (the checks in SRC_DIR/.clang-tidy)
 # over every .c file of each DIR (protocol, plugin, tools), two files at a
 # time.  Any warning fails.  Exits 77 (a skip, for CTest) when clang-tidy is

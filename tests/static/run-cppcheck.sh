@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run-cppcheck.sh SRC_DIR: cppcheck over protocol/, plugin/ and tools/, with
 # the judged suppressions in cppcheck-suppressions.txt.  Any finding fails.
 # Exits 77 (a skip, for CTest) when cppcheck is not installed.

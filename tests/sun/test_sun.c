@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_sun.c - sun.c against published sunrise/sunset tables.
  *
