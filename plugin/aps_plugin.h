@@ -89,6 +89,7 @@ struct aps_plugin {
 	char discovery_status_topic[APS_TOPIC_MAX]; /* <discovery_prefix>/status */
 	bool rediscover;            /* Home Assistant came online: announce again */
 	struct poller_settings settings;
+	bool instance_claimed;      /* the process-wide one-instance marker is ours */
 	bool tick_registered;
 	bool message_registered;
 	bool offline_sent;          /* "offline" already published at shutdown */

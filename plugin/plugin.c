@@ -13,8 +13,10 @@
 #include <stddef.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "broker_api.h"
 
@@ -134,9 +136,26 @@ static void use_broker_extras(struct aps_plugin *pl)
 	                     pl->persistence_location);
 }
 
+/* One instance per broker process, whatever its file is called: a second
+ * `plugin` line (2.1 loads the same file twice, and a renamed copy loads on
+ * 2.0 too) would poll every ECU twice.  A copy has statics of its own, so the
+ * marker lives in the process's environment, holding our pid so that a child
+ * process which inherits it is not fooled. */
+#define INSTANCE_MARKER "MOSQUITTO_APS_ECU_INSTANCE"
+
+static bool claim_instance(void)
+{
+	char pid[24];
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	const char *held = getenv(INSTANCE_MARKER);
+	if (held && strcmp(held, pid) == 0) return false;
+	return setenv(INSTANCE_MARKER, pid, 1) == 0;
+}
+
 static void plugin_free(struct aps_plugin *pl)
 {
 	if (!pl) return;
+	if (pl->instance_claimed) unsetenv(INSTANCE_MARKER);
 	for (size_t i = 0; pl->ecus && i < pl->ecu_count; i++) {
 		ecu_restart_close(&pl->ecus[i]);
 		announce_free(&pl->ecus[i]);
@@ -165,6 +184,14 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 	if (!pl) return MOSQ_ERR_NOMEM;
 	pl->id = identifier;
 	use_broker_extras(pl);
+	if (!claim_instance()) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: loaded twice (another plugin line, or a copy of the plugin "
+		                                   "under another name): list every ECU in one plugin_opt_ecu_host line "
+		                                   "instead");
+		plugin_free(pl);
+		return MOSQ_ERR_ALREADY_EXISTS;
+	}
+	pl->instance_claimed = true;
 
 	if (aps_config_load(&pl->cfg, (const struct aps_config_opt *)opts, opt_count, environ, config_log, pl, err,
 	                    sizeof(err)) != 0) {

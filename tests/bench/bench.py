@@ -36,7 +36,8 @@ from report import write_markdown
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plugin"))
 from harness import free_port, port_open, read_port, wait_for  # noqa: E402
 
-MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+# The broker to measure: APS_MOSQUITTO, else Debian's.
+MOSQUITTO = os.environ.get("APS_MOSQUITTO") or shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 MOSQUITTO_SUB = shutil.which("mosquitto_sub") or "/usr/bin/mosquitto_sub"
 TICK_LINE = re.compile(r"aps-ecu: (\d+) ticks, longest ([0-9.]+) ms, mean ([0-9.]+) ms")
 FAULTS = ["refuse", "hang", "drip", "reset"]

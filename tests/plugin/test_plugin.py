@@ -5,6 +5,7 @@ Usage: test_plugin.py APS_ECU PLUGIN_SO FIXTURES_DIR TEST_NAME"""
 import json
 import re
 import os
+import shutil
 import signal
 import time
 
@@ -172,7 +173,7 @@ def test_bad_options(env):
         lines = [l for l in log.splitlines() if "aps-ecu:" in l and needle in l]
         check(lines, "no log line naming %r for %s:\n%s" % (needle, options, log))
         first = [l for l in log.splitlines() if "aps-ecu:" in l][0]
-        check(re.search(r"aps-ecu: mosquitto-aps-ecu \d+\.\d+\.\d+ starting$", first),
+        check(re.search(r"aps-ecu: version \d+\.\d+\.\d+ on a Mosquitto 2\.[01]( or later)? broker", first),
               "the plugin's first log line does not give its version: %r" % first)
         check("aps-ecu: not started: fix the configuration above" in log.split(lines[0], 1)[1],
               "no 'not started' line after the error for %s:\n%s" % (options, log))
@@ -184,11 +185,18 @@ def test_bad_options(env):
 
 
 def test_loaded_twice(env):
+    """A second plugin line stops the broker at start, naming the fix: the same
+    file (2.0 refuses it itself, 2.1.2 would load it twice) or a renamed copy
+    (which every broker would load)."""
     sim = env.simulator("--inverters", "1", "--quiet")
-    extra = "plugin %s\nplugin_opt_ecu_host 127.0.0.1:%d\n" % (env.plugin, sim.port)
-    b = env.broker(opts([sim.port]), expect_start=False, extra_conf=extra)
-    wait_for(lambda: b.poll() is not None, 10, "the broker to refuse a second plugin line")
-    check("plugin_opt_ecu_host line" in env.read("broker.log"), "no hint about listing ECUs in one line")
+    copy = env.path("renamed_copy.so")
+    shutil.copy(env.plugin, copy)
+    for n, second in enumerate([env.plugin, copy]):
+        name = "broker%d" % n
+        extra = "plugin %s\nplugin_opt_ecu_host 127.0.0.1:%d\n" % (second, sim.port)
+        b = env.broker(opts([sim.port]), name=name, expect_start=False, extra_conf=extra)
+        wait_for(lambda: b.poll() is not None, 10, "the broker to refuse a second plugin line (%s)" % second)
+        check("plugin_opt_ecu_host line" in env.read(name + ".log"), "no hint about listing ECUs in one line")
 
 
 def test_yaml_config(env):
