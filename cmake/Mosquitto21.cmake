@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Mosquitto 2.1.2 for the tests: its broker and its headers, built from
 # Debian's source package in ../shared/upstream (the release inside the
 # official eclipse-mosquitto:2 image).  The tarball is checked against the

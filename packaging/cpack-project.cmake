@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Read by cpack for each generator (CPACK_PROJECT_CONFIG_FILE).  A Debian
 # package must install under /usr; the plugin's directory and the path in the
 # example config were fixed when the build was configured, so refuse to package

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * broker_api.h - the Mosquitto broker API, whichever release's headers build us.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* tick.h - one pass of the plugin's work, run from the broker's tick. */
 #ifndef APS_TICK_H
 #define APS_TICK_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* wake.c - see wake.h. */
 #define _GNU_SOURCE
 #include "wake.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * wake.h - waking the broker's loop when the plugin next has work.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What must hold on every Mosquitto the plugin runs on (2.0 and 2.1, and the
 plugin built against either's headers): polls at the configured cadence, a
 fast clean stop with "offline" retained and saved in the broker's database,

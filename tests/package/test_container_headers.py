@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The container builds what it runs: the Dockerfile's pinned base image, the
 version of packaging/mosquitto-headers and its headers agree, and the headers
 are that release's include/ directory byte for byte (compared with the
