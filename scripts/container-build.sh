@@ -24,9 +24,11 @@ fi
 # LIBDIR is given, not guessed: GNUInstallDirs picks lib64 on some systems.
 # The headers are those of the image's own Mosquitto release
 # (packaging/mosquitto-headers/README.md), not whatever the distribution has.
+mkdir -p "$build/mosquitto-headers"
+tar -xzf "$src/packaging/mosquitto-headers/include.tar.gz" -C "$build/mosquitto-headers"
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
 	-DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_INSTALL_LIBDIR=lib \
-	-DMOSQUITTO_INCLUDE_DIR="$src/packaging/mosquitto-headers/include"
+	-DMOSQUITTO_INCLUDE_DIR="$build/mosquitto-headers/include"
 # Only these two, which is all that -DBUILD_TESTING=OFF builds anyway.
 jobs=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 cmake --build "$build" --target mosquitto_aps_ecu aps-ecu -j"$jobs"

@@ -10,6 +10,8 @@ import filecmp
 import os
 import re
 import sys
+import tarfile
+import tempfile
 
 import pkgtest
 from pkgtest import check
@@ -36,8 +38,15 @@ def main():
     check(m, "the Dockerfile pins no MOSQUITTO_IMAGE")
     check(m.group(1) == version + "-alpine", "the Dockerfile's base %s is not the headers' release %s"
           % (m.group(1), version))
-    include = os.path.join(headers, "include")
-    check(os.path.isfile(os.path.join(include, "mosquitto", "broker.h")), "no mosquitto/broker.h in " + include)
+    unpacked = tempfile.mkdtemp(prefix="aps-container-headers-")
+    with tarfile.open(os.path.join(headers, "include.tar.gz")) as tar:
+        members = tar.getmembers()
+        check(all((m.isfile() or m.isdir()) and (m.name == "include" or m.name.startswith("include/"))
+                  and ".." not in m.name.split("/") for m in members),
+              "include.tar.gz holds more than include/: %s" % [m.name for m in members])
+        tar.extractall(unpacked)
+    include = os.path.join(unpacked, "include")
+    check(os.path.isfile(os.path.join(include, "mosquitto", "broker.h")), "no mosquitto/broker.h in include.tar.gz")
     if not upstream or not os.path.isdir(upstream):
         print("%s: Dockerfile and headers agree on %s; no %s source here to compare with" % (NAME, version, version))
         return

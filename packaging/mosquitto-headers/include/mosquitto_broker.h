@@ -1,2 +1,0 @@
-#include <mosquitto/broker.h>
-#warning "Please replace '#include <mosquitto_broker.h> with #include <mosquitto.h>"
