@@ -15,6 +15,7 @@ WORKDIR /src
 COPY CMakeLists.txt mosquitto.conf.example ./
 COPY cmake cmake/
 COPY protocol protocol/
+COPY common common/
 COPY plugin plugin/
 COPY tools tools/
 COPY packaging packaging/

@@ -59,7 +59,10 @@ def main():
     inc = os.path.join(work, "include")
     system_headers(inc, mosquitto_dir)
     targets = read_targets(targets_file)
-    includes = ["-I" + t[2] for t in targets] + ["-isystem", inc]
+    # Each target's folder, and the folder of any source it compiles from
+    # elsewhere (the module compiles plugin/mqtt/ against its own headers).
+    dirs = [t[2] for t in targets] + [os.path.dirname(s) for t in targets for s in t[3] if os.path.isabs(s)]
+    includes = ["-I" + d for d in dict.fromkeys(dirs)] + ["-isystem", inc]
 
     objects = {"plugin": [], "tool": []}
     count = 0

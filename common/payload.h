@@ -13,6 +13,33 @@
 
 #include "aps_protocol.h"
 
+/* The cycle's time, decided once for everything that uses it (the payload's
+ * timestamp, the data's age, the energy filter's day): the ECU info's
+ * timestamp, else the inverter reply's, with the UTC offset of the configured
+ * zone; without one configured, of the ECU's own zone when this system knows
+ * it, else of the system zone.  A configured zone that cannot be read gives
+ * no offset: never another zone's. */
+struct aps_cycle_time {
+	bool known;             /* a reply had a time */
+	struct aps_time local;  /* the ECU's wall clock */
+	bool has_offset;
+	int32_t offset_s;       /* of local, east positive */
+	int64_t utc_s;          /* seconds since 1970 (UTC), when has_offset */
+};
+
+/* What the plugin publishes instead of the ECU's own readings: its energy
+ * filter's verdict (plugin/policy/energy.h) and, once night starts, no power. */
+struct aps_ecu_values {
+	uint32_t current_power_w;
+	bool today;                 /* publish today_energy */
+	uint32_t today_energy_raw;
+	bool lifetime;              /* publish lifetime_energy */
+	uint32_t lifetime_energy_raw;
+};
+
+void aps_cycle_time(const struct aps_ecu_info *info, const struct aps_inverter_data *inv, const char *zone,
+                    struct aps_cycle_time *out);
+
 /* What one poll cycle brought back.  inverters/signals may be NULL when that
  * reply is missing (not answered, or status "no data"). */
 struct aps_cycle {
@@ -22,6 +49,8 @@ struct aps_cycle {
 	const struct aps_signal *signals;         /* NULL: no signal reply */
 	size_t signal_count;
 	const char *zone;  /* IANA zone for the timestamp; NULL/"" = ECU's own, then system's */
+	const struct aps_cycle_time *time;  /* NULL: found from the above */
+	const struct aps_ecu_values *values; /* NULL: the ECU's readings as they are */
 };
 
 /* The ECU topic payload: current_power (W), today_energy (kWh), lifetime_energy

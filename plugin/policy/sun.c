@@ -28,6 +28,8 @@
  */
 #include "sun.h"
 
+#include "civil.h"
+
 #include <math.h>
 #include <stddef.h>
 
@@ -60,34 +62,6 @@ struct solar_day {
 
 /* How an iterated event ended: a real crossing, or the Sun stayed on one side. */
 enum event_kind { EVENT_CROSSING, EVENT_SUN_STAYS_UP, EVENT_SUN_STAYS_DOWN };
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	if (a % b != 0 && (a < 0) != (b < 0)) q--;
-	return q;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date.  The year is counted
- * from March so that the leap day is the last day of its year; then a 400-year
- * era has a fixed 146097 days and the day within it follows from the year and
- * a linear month formula.  Months outside 1..12 roll into the year; days
- * outside the month roll into the next or previous ones. */
-static int64_t days_from_civil(int64_t year, int64_t month, int64_t day)
-{
-	int64_t year_shift = floor_div(month - 1, 12);
-	year += year_shift;
-	month -= year_shift * 12;  /* now 1..12 */
-	if (month <= 2) year--;    /* January and February end the March-based year */
-
-	int64_t era = floor_div(year, 400);
-	int64_t year_of_era = year - era * 400;                      /* 0..399 */
-	int64_t month_from_march = (month + 9) % 12;                  /* March = 0 */
-	int64_t day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-	int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-	/* 719468 days run from 0000-03-01 to 1970-01-01. */
-	return era * 146097 + day_of_era - 719468;
-}
 
 static int64_t clamp_day(int64_t day)
 {
@@ -122,7 +96,7 @@ static int64_t mean_time_offset_s(double longitude)
 /* The solar date an instant falls in: days between local mean midnights. */
 static int64_t solar_day_of(int64_t t, double longitude)
 {
-	return floor_div(t + mean_time_offset_s(longitude), DAY_S);
+	return aps_floor_div(t + mean_time_offset_s(longitude), DAY_S);
 }
 
 /* Apparent declination (radians) and equation of time (minutes, apparent minus
@@ -258,7 +232,7 @@ static void compute_day(int64_t day, double latitude, double longitude, struct s
 enum sun_day sun_times(int year, int month, int day, double latitude, double longitude, int64_t *rise, int64_t *set)
 {
 	struct solar_day d;
-	compute_day(clamp_day(days_from_civil(year, month, day)), clean_latitude(latitude),
+	compute_day(clamp_day(aps_days_from_civil(year, month, day)), clean_latitude(latitude),
 		    clean_longitude(longitude), &d);
 	if (rise != NULL) *rise = d.rise;
 	if (set != NULL) *set = d.set;

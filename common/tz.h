@@ -20,4 +20,8 @@ bool aps_tz_name_valid(const char *name);
 int aps_tz_offset_local(const char *name, int year, int month, int day, int hour, int minute,
                         int second, int32_t *offset_s);
 
+/* Zone files are parsed once and kept until stat() shows them changed; this
+ * frees what is kept (at plugin unload). */
+void aps_tz_forget(void);
+
 #endif

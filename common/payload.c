@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil.h"
 #include "tz.h"
 
 /* Adds item under key and says whether it worked, so callers can chain with
@@ -39,27 +40,42 @@ static bool add_string(cJSON *obj, const char *key, const char *value)
  * system knows (ECUs send whatever was picked in the app, sometimes nothing).
  * Then the system zone.
  */
-static bool cycle_offset(const struct aps_cycle *cycle, const struct aps_time *t, int32_t *offset)
+void aps_cycle_time(const struct aps_ecu_info *info, const struct aps_inverter_data *inv, const char *zone,
+                    struct aps_cycle_time *out)
 {
-	const char *ecu_zone = cycle->info != NULL ? cycle->info->zone : "";
-	if (cycle->zone != NULL && cycle->zone[0] != '\0')
-		return aps_tz_offset_local(cycle->zone, t->year, t->month, t->day, t->hour, t->minute,
-		                           t->second, offset) == 0;
-	if (ecu_zone[0] != '\0' && aps_tz_name_valid(ecu_zone) &&
-	    aps_tz_offset_local(ecu_zone, t->year, t->month, t->day, t->hour, t->minute, t->second,
-	                        offset) == 0)
-		return true;
-	return aps_tz_offset_local(NULL, t->year, t->month, t->day, t->hour, t->minute, t->second,
-	                           offset) == 0;
+	*out = (struct aps_cycle_time){ 0 };
+	const struct aps_time *t = info != NULL && info->has_timestamp ? &info->timestamp
+	                         : inv != NULL ? &inv->timestamp : NULL;
+	if (t == NULL) return;
+	out->known = true;
+	out->local = *t;
+	const char *ecu_zone = info != NULL ? info->zone : "";
+	int32_t *offset = &out->offset_s;
+	if (zone != NULL && zone[0] != '\0')
+		out->has_offset = aps_tz_offset_local(zone, t->year, t->month, t->day, t->hour, t->minute,
+		                                      t->second, offset) == 0;
+	else
+		out->has_offset = (ecu_zone[0] != '\0' && aps_tz_name_valid(ecu_zone) &&
+		                   aps_tz_offset_local(ecu_zone, t->year, t->month, t->day, t->hour, t->minute,
+		                                       t->second, offset) == 0) ||
+		                  aps_tz_offset_local(NULL, t->year, t->month, t->day, t->hour, t->minute, t->second,
+		                                      offset) == 0;
+	if (out->has_offset)
+		out->utc_s = aps_days_from_civil(t->year, t->month, t->day) * 86400 + t->hour * 3600 + t->minute * 60 +
+		             t->second - out->offset_s;
 }
 
 bool aps_payload_timestamp(const struct aps_cycle *cycle, char *buf, size_t cap)
 {
-	const struct aps_time *t;
+	struct aps_cycle_time own;
+	const struct aps_cycle_time *when = cycle != NULL ? cycle->time : NULL;
 	if (cycle == NULL || buf == NULL || cap == 0) return false;
-	if (cycle->info != NULL && cycle->info->has_timestamp) t = &cycle->info->timestamp;
-	else if (cycle->inv != NULL) t = &cycle->inv->timestamp;
-	else return false;
+	if (when == NULL) {
+		aps_cycle_time(cycle->info, cycle->inv, cycle->zone, &own);
+		when = &own;
+	}
+	if (!when->known) return false;
+	const struct aps_time *t = &when->local;
 
 	int n = snprintf(buf, cap, "%04u-%02u-%02uT%02u:%02u:%02u", (unsigned)t->year,
 	                 (unsigned)t->month, (unsigned)t->day, (unsigned)t->hour, (unsigned)t->minute,
@@ -68,8 +84,8 @@ bool aps_payload_timestamp(const struct aps_cycle *cycle, char *buf, size_t cap)
 
 	/* Without an offset the time means nothing to a reader elsewhere (Home
 	 * Assistant rejects it for a timestamp sensor): better none at all. */
-	int32_t offset;
-	if (!cycle_offset(cycle, t, &offset)) return false;
+	if (!when->has_offset) return false;
+	int32_t offset = when->offset_s;
 	char sign = offset < 0 ? '-' : '+';
 	int32_t a = offset < 0 ? -offset : offset;
 	int m;
@@ -110,12 +126,14 @@ cJSON *aps_payload_ecu(const struct aps_cycle *cycle)
 	char stamp[40];
 	double total, online;
 	inverter_counts(cycle, &total, &online);
-	bool ok = add_number(obj, "current_power", info->current_power_w) &&
-	          add_number(obj, "today_energy", info->today_energy_raw / 100.0);
 	/* A 0 lifetime is a firmware glitch or a brand-new ECU: publishing it would
 	 * make a total_increasing sensor drop to zero, so the key is left out. */
-	if (ok && !info->lifetime_glitch)
-		ok = add_number(obj, "lifetime_energy", info->lifetime_energy_raw / 10.0);
+	struct aps_ecu_values own = { info->current_power_w, true, info->today_energy_raw, !info->lifetime_glitch,
+		                      info->lifetime_energy_raw };
+	const struct aps_ecu_values *v = cycle->values != NULL ? cycle->values : &own;
+	bool ok = add_number(obj, "current_power", v->current_power_w);
+	if (ok && v->today) ok = add_number(obj, "today_energy", v->today_energy_raw / 100.0);
+	if (ok && v->lifetime) ok = add_number(obj, "lifetime_energy", v->lifetime_energy_raw / 10.0);
 	if (ok && aps_payload_timestamp(cycle, stamp, sizeof(stamp)))
 		ok = add_string(obj, "timestamp", stamp);
 	ok = ok && add_number(obj, "inverters", total) && add_number(obj, "inverters_online", online) &&

@@ -9,6 +9,8 @@
  */
 #include "tz.h"
 
+#include "civil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -89,42 +91,12 @@ bool aps_tz_name_valid(const char *name)
 
 /* ---- Calendar arithmetic (proleptic Gregorian, days since 1970-01-01) ---- */
 
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-static bool is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int64_t y, int m)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
-/* Leap years among 1..y (negative for y < 0; only differences are used). */
-static int64_t leap_years_through(int64_t y)
-{
-	return floor_div(y, 4) - floor_div(y, 100) + floor_div(y, 400);
-}
-
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	static const int before_month[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-	int64_t days = 365 * (y - 1970) + leap_years_through(y - 1) - leap_years_through(1969);
-	return days + before_month[m - 1] + (m > 2 && is_leap(y)) + d - 1;
-}
-
 /* The year holding a day: estimate from the mean year length, then step to it. */
 static int64_t year_of_days(int64_t days)
 {
-	int64_t y = 1970 + floor_div(days * 400, 146097);
-	while (days_from_civil(y, 1, 1) > days) y--;
-	while (days_from_civil(y + 1, 1, 1) <= days) y++;
+	int64_t y = 1970 + aps_floor_div(days * 400, 146097);
+	while (aps_days_from_civil(y, 1, 1) > days) y--;
+	while (aps_days_from_civil(y + 1, 1, 1) <= days) y++;
 	return y;
 }
 
@@ -245,15 +217,15 @@ static int64_t rule_local_time(const struct rule_date *rd, int64_t y)
 {
 	int64_t day;
 	if (rd->kind == RULE_JULIAN) {
-		day = days_from_civil(y, 1, 1) + rd->day - 1 + (is_leap(y) && rd->day >= 60);
+		day = aps_days_from_civil(y, 1, 1) + rd->day - 1 + (aps_leap_year(y) && rd->day >= 60);
 	} else if (rd->kind == RULE_ZERO_BASED) {
-		day = days_from_civil(y, 1, 1) + rd->day;
+		day = aps_days_from_civil(y, 1, 1) + rd->day;
 	} else {
-		int64_t first = days_from_civil(y, rd->month, 1);
+		int64_t first = aps_days_from_civil(y, rd->month, 1);
 		/* 0 = Sunday; 1970-01-01 was a Thursday. */
-		int first_weekday = (int)(first + 4 - floor_div(first + 4, 7) * 7);
+		int first_weekday = (int)(first + 4 - aps_floor_div(first + 4, 7) * 7);
 		int mday = (rd->day - first_weekday + 7) % 7 + 7 * (rd->week - 1);
-		while (mday >= days_in_month(y, rd->month)) mday -= 7;  /* week 5 means the last one */
+		while (mday >= aps_days_in_month(y, rd->month)) mday -= 7;  /* week 5 means the last one */
 		day = first + mday;
 	}
 	return day * DAY_S + rd->time_s;
@@ -264,7 +236,7 @@ static int32_t rule_offset(const struct posix_rule *r, int64_t t)
 	if (!r->has_dst) return r->std_off;
 	/* Changes can sit near New Year (southern zones, times up to 167 h), so the
 	 * latest change at or before t is searched over three years. */
-	int64_t year = year_of_days(floor_div(t + r->std_off, DAY_S));
+	int64_t year = year_of_days(aps_floor_div(t + r->std_off, DAY_S));
 	int64_t latest = INT64_MIN;
 	bool dst = false;
 	for (int64_t y = year - 1; y <= year + 1; y++) {
@@ -426,19 +398,8 @@ static int32_t zone_max_abs_offset(const struct zone *z)
 }
 
 /* Whole file into a new buffer, or NULL.  The size cap bounds everything later. */
-static uint8_t *read_zone_file(const char *name, size_t *len)
+static uint8_t *read_zone_file(const char *path, size_t *len, struct stat *st_out)
 {
-	char path[PATH_MAX];
-	if (name == NULL || name[0] == '\0') {
-		snprintf(path, sizeof(path), "%s", TZ_SYSTEM_FILE);
-	} else {
-		if (!aps_tz_name_valid(name)) return NULL;
-		const char *dir = getenv("TZDIR");
-		if (dir == NULL || dir[0] == '\0') dir = TZ_DEFAULT_DIR;
-		int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (n < 0 || (size_t)n >= sizeof(path)) return NULL;
-	}
-
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) return NULL;
 	struct stat st;
@@ -458,11 +419,86 @@ static uint8_t *read_zone_file(const char *name, size_t *len)
 	}
 	close(fd);
 	*len = got;
+	*st_out = st;
 	return buf;
 fail:
 	free(buf);
 	close(fd);
 	return NULL;
+}
+
+/* The path of zone name's file, or false. */
+static bool zone_path(const char *name, char *path, size_t cap)
+{
+	if (name == NULL || name[0] == '\0') {
+		snprintf(path, cap, "%s", TZ_SYSTEM_FILE);
+		return true;
+	}
+	if (!aps_tz_name_valid(name)) return false;
+	const char *dir = getenv("TZDIR");
+	if (dir == NULL || dir[0] == '\0') dir = TZ_DEFAULT_DIR;
+	int n = snprintf(path, cap, "%s/%s", dir, name);
+	return n >= 0 && (size_t)n < cap;
+}
+
+/* Zones read before, kept parsed: a cycle asks for one or two, and the broker's
+ * thread should not read and parse a file for each.  A file is read again when
+ * stat() says it changed (tzdata updated, /etc/localtime pointed elsewhere). */
+#define TZ_CACHE_SLOTS 4
+static struct cached_zone {
+	char path[PATH_MAX];
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	uint8_t *buf;
+	struct zone zone;
+} tz_cache[TZ_CACHE_SLOTS];
+static unsigned tz_cache_next;
+
+static bool same_file(const struct cached_zone *c, const struct stat *st)
+{
+	return c->dev == st->st_dev && c->ino == st->st_ino && c->size == st->st_size &&
+	       c->mtime.tv_sec == st->st_mtim.tv_sec && c->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	       c->ctime.tv_sec == st->st_ctim.tv_sec && c->ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/* Zone name parsed, from the cache or its file; NULL when unknown or malformed. */
+static const struct zone *load_zone(const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	if (!zone_path(name, path, sizeof(path)) || stat(path, &st) != 0) return NULL;
+	for (unsigned i = 0; i < TZ_CACHE_SLOTS; i++) {
+		if (tz_cache[i].buf != NULL && strcmp(tz_cache[i].path, path) == 0 && same_file(&tz_cache[i], &st))
+			return &tz_cache[i].zone;
+	}
+	size_t len = 0;
+	uint8_t *buf = read_zone_file(path, &len, &st);
+	struct zone z;
+	if (buf == NULL || !parse_zone(buf, len, &z)) {
+		free(buf);
+		return NULL;
+	}
+	struct cached_zone *c = &tz_cache[tz_cache_next++ % TZ_CACHE_SLOTS];
+	free(c->buf);
+	memcpy(c->path, path, strlen(path) + 1);
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	c->size = st.st_size;
+	c->mtime = st.st_mtim;
+	c->ctime = st.st_ctim;
+	c->buf = buf;
+	c->zone = z;
+	return &c->zone;
+}
+
+void aps_tz_forget(void)
+{
+	for (unsigned i = 0; i < TZ_CACHE_SLOTS; i++) {
+		free(tz_cache[i].buf);
+		tz_cache[i].buf = NULL;
+	}
 }
 
 /*
@@ -486,23 +522,16 @@ int aps_tz_offset_local(const char *name, int year, int month, int day, int hour
                         int second, int32_t *offset_s)
 {
 	if (offset_s == NULL || year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 ||
-	    day > days_in_month(year, month) || hour < 0 || hour > 23 || minute < 0 ||
+	    day > aps_days_in_month(year, month) || hour < 0 || hour > 23 || minute < 0 ||
 	    minute > 59 || second < 0 || second > 59)
 		return -1;
 
-	size_t len = 0;
-	uint8_t *buf = read_zone_file(name, &len);
-	if (buf == NULL) return -1;
-	struct zone z;
-	if (!parse_zone(buf, len, &z)) {
-		free(buf);
-		return -1;
-	}
-	int64_t local = days_from_civil(year, month, day) * DAY_S + hour * 3600 + minute * 60 + second;
-	int64_t window = zone_max_abs_offset(&z) + 1;
-	int32_t before = zone_offset(&z, local - window);
-	int32_t after = zone_offset(&z, local + window);
-	*offset_s = zone_offset(&z, local - (before > after ? before : after));
-	free(buf);
+	const struct zone *z = load_zone(name);
+	if (z == NULL) return -1;
+	int64_t local = aps_days_from_civil(year, month, day) * DAY_S + hour * 3600 + minute * 60 + second;
+	int64_t window = zone_max_abs_offset(z) + 1;
+	int32_t before = zone_offset(z, local - window);
+	int32_t after = zone_offset(z, local + window);
+	*offset_s = zone_offset(z, local - (before > after ? before : after));
 	return 0;
 }

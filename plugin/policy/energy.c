@@ -3,6 +3,8 @@
  */
 #include "energy.h"
 
+#include "civil.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,32 +22,16 @@
 
 enum verdict { ACCEPT, LOWER, TOO_HIGH };
 
-static bool leap_year(int year)
-{
-	return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-}
-
-static int days_in_month(int year, int month)
-{
-	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	return month == 2 && leap_year(year) ? 29 : days[month - 1];
-}
-
 /* The ECU's time as seconds since 2000-01-01 00:00 of its own wall clock, or
  * false when it sent none.  Years stop at 2099, as in the protocol. */
 static bool ecu_seconds(const struct energy_reading *in, int64_t *out)
 {
-	static const int before_month[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
-
 	if (in->year < 2000 || in->year > 2099 || in->month < 1 || in->month > 12) return false;
-	if (in->day < 1 || in->day > days_in_month(in->year, in->month)) return false;
+	if (in->day < 1 || in->day > aps_days_in_month(in->year, in->month)) return false;
 	if (in->hour < 0 || in->hour > 23 || in->minute < 0 || in->minute > 59) return false;
 	if (in->second < 0 || in->second > 59) return false;
 
-	int years = in->year - 2000;
-	int64_t days = (int64_t)years * 365 + (years + 3) / 4 + before_month[in->month - 1] +
-	               (in->day - 1);
-	if (in->month > 2 && leap_year(in->year)) days++;
+	int64_t days = aps_days_from_civil(in->year, in->month, in->day) - aps_days_from_civil(2000, 1, 1);
 	*out = days * 86400 + in->hour * 3600 + in->minute * 60 + in->second;
 	return true;
 }

@@ -4,26 +4,50 @@
 #include "broker_api.h"
 
 #include "alloc.h"
-#include "aps_plugin.h"
-#include "discovery.h"
+#include "announce.h"
+#include "clock.h"
+#include "publish.h"
 
-#ifndef APS_VERSION
-#define APS_VERSION "unknown"
-#endif
+struct announced_inverter {
+	char uid[APS_UID_LEN + 1];
+	char type[3]; /* the type its config was built for; "" until announced */
+	/* migrate_aps2mqtt_discovery: its aps2mqtt topics were handed over to
+	 * Home Assistant's migration, then cleared. */
+	bool handed_over, legacy_cleared;
+};
+
+/* The ECU's config went out, and the inverters known so far (sorted by UID,
+ * with the type announced), so an inverter is announced when it appears or
+ * changes type (a never-seen one starts reporting).  With the migration,
+ * aps2mqtt's per-entity configs are handed over, then the device configs
+ * sent, then the old topics cleared, steps apart (enum migration_step, since
+ * the monotonic time in migration_ns). */
+struct announcer {
+	char ecu_id[APS_ECU_ID_LEN + 1]; /* for log lines */
+	bool ecu_announced;
+	bool ecu_handed_over, ecu_legacy_cleared;
+	unsigned char migration;
+	uint64_t migration_ns;
+	struct announced_inverter *announced;
+	size_t announced_count, announced_cap;
+	bool announced_full;       /* ANNOUNCED_MAX reached, logged */
+};
+
+/* What one call works on: the cycle's report, the settings, this tick's end. */
+struct announce_job {
+	struct announcer *a;
+	const struct announce_settings *s;
+	const struct aps_ecu_info *info;
+	const struct aps_inverter *inverters;
+	size_t count;
+	uint64_t deadline_ns;
+	bool sent;  /* something went out in this call */
+};
 
 static int emit_retained(void *arg, const char *topic, const char *payload)
 {
-	return publish_text(arg, topic, payload, true) == MOSQ_ERR_SUCCESS ? 0 : -1;
-}
-
-static void discovery_context(const struct aps_plugin *pl, struct discovery_ctx *ctx, char *base)
-{
-	aps_config_topic_base(&pl->cfg, base, APS_CONFIG_TOPIC_BASE_SIZE);
-	ctx->discovery_prefix = pl->cfg.discovery_prefix;
-	ctx->topic_base = base;
-	ctx->status_topic = pl->status_topic;
-	ctx->origin_sw = APS_VERSION;
-	ctx->support_url = NULL;
+	(void)arg;
+	return publish_text(topic, payload, true) == MOSQ_ERR_SUCCESS ? 0 : -1;
 }
 
 /* migrate_aps2mqtt_discovery: aps2mqtt's per-entity configs (retained,
@@ -73,7 +97,7 @@ enum migration_step {
 
 /* The entry of uid in the sorted list, added (not yet announced) if new;
  * NULL when the list cannot grow (full, or no memory). */
-static struct announced_inverter *find_or_add(struct ecu_state *st, const char *uid, bool *added)
+static struct announced_inverter *find_or_add(struct announcer *st, const char *uid, bool *added)
 {
 	/* One binary search gives both: the entry, or where it goes. */
 	size_t at = 0, end = st->announced_count;
@@ -117,37 +141,36 @@ static void log_failure(const char *what, const char *id, int rc)
 
 /* Out of this tick's time, once something was sent (each call sends one
  * device's messages at least, so the work always moves on). */
-static bool out_of_time(bool sent, uint64_t deadline_ns)
+static bool out_of_time(const struct announce_job *j)
 {
-	return sent && aps_monotonic_ns() >= deadline_ns;
+	return j->sent && aps_monotonic_ns() >= j->deadline_ns;
 }
 
 /* Sends the device configs not yet sent (all, with migrate on, that have
  * been handed over).  False when the tick's time ran out first. */
-static bool announce_devices(struct aps_plugin *pl, struct ecu *e, const struct discovery_ctx *ctx,
-                             uint64_t deadline_ns, bool *sent)
+static bool announce_devices(struct announce_job *j)
 {
-	struct ecu_poller *p = &e->poller;
-	struct ecu_state *st = &e->state;
-	bool migrate = pl->cfg.migrate_aps2mqtt_discovery;
+	struct announcer *st = j->a;
+	const struct discovery_ctx *ctx = &j->s->ctx;
+	bool migrate = j->s->migrate;
 
 	if (!st->ecu_announced && (!migrate || st->ecu_handed_over)) {
-		int rc = discovery_ecu(ctx, &p->info, emit_retained, pl);
+		int rc = discovery_ecu(ctx, j->info, emit_retained, NULL);
 		st->ecu_announced = rc > 0;
-		*sent = true;
-		if (rc < 0) log_failure("ECU", p->info.ecu_id, rc);
+		j->sent = true;
+		if (rc < 0) log_failure("ECU", j->info->ecu_id, rc);
 	}
 	/* One config per inverter, a few kilobytes each: 80 of them in one go
 	 * would hold the broker for a millisecond or more (tests/bench). */
-	for (size_t i = 0; p->have_inverters && i < p->inv.count; i++) {
-		const struct aps_inverter *inv = &p->inverters[i];
+	for (size_t i = 0; i < j->count; i++) {
+		const struct aps_inverter *inv = &j->inverters[i];
 		bool added;
-		if (out_of_time(*sent, deadline_ns)) return false;
+		if (out_of_time(j)) return false;
 		struct announced_inverter *known = find_or_add(st, inv->uid, &added);
 		if (known == NULL || strcmp(known->type, inv->type) == 0 || (migrate && !known->handed_over))
 			continue;
-		*sent = true;
-		int rc = discovery_inverter(ctx, p->info.ecu_id, inv, emit_retained, pl);
+		j->sent = true;
+		int rc = discovery_inverter(ctx, j->info->ecu_id, inv, emit_retained, NULL);
 		if (rc < 0) log_failure("inverter", inv->uid, rc);
 		else memcpy(known->type, inv->type, sizeof(known->type));
 	}
@@ -156,35 +179,32 @@ static bool announce_devices(struct aps_plugin *pl, struct ecu *e, const struct 
 
 /* Step 1 for the ECU and every inverter reported that has not had it.  False
  * when the tick's time ran out first. */
-static bool hand_over(struct aps_plugin *pl, struct ecu *e, const struct discovery_ctx *ctx, uint64_t deadline_ns,
-                      bool *sent)
+static bool hand_over(struct announce_job *j)
 {
-	struct ecu_poller *p = &e->poller;
-	struct ecu_state *st = &e->state;
+	struct announcer *st = j->a;
 	if (!st->ecu_handed_over) {
-		discovery_ecu_legacy(ctx, &p->info, DISCOVERY_MIGRATE_PAYLOAD, emit_retained, pl);
-		st->ecu_handed_over = *sent = true;
+		discovery_ecu_legacy(&j->s->ctx, j->info, DISCOVERY_MIGRATE_PAYLOAD, emit_retained, NULL);
+		st->ecu_handed_over = j->sent = true;
 	}
-	for (size_t i = 0; p->have_inverters && i < p->inv.count; i++) {
+	for (size_t i = 0; i < j->count; i++) {
 		bool added;
-		if (out_of_time(*sent, deadline_ns)) return false;
-		struct announced_inverter *known = find_or_add(st, p->inverters[i].uid, &added);
+		if (out_of_time(j)) return false;
+		struct announced_inverter *known = find_or_add(st, j->inverters[i].uid, &added);
 		if (known == NULL || known->handed_over) continue;
-		discovery_inverter_legacy(ctx, p->info.ecu_id, &p->inverters[i], DISCOVERY_MIGRATE_PAYLOAD,
-		                          emit_retained, pl);
-		known->handed_over = *sent = true;
+		discovery_inverter_legacy(&j->s->ctx, j->info->ecu_id, &j->inverters[i], DISCOVERY_MIGRATE_PAYLOAD,
+		                          emit_retained, NULL);
+		known->handed_over = j->sent = true;
 	}
 	return true;
 }
 
 /* Whether an inverter reported now has not been handed over (one seen for the
  * first time since the start: a new round of the steps for it). */
-static bool newcomer(struct ecu *e)
+static bool newcomer(struct announce_job *j)
 {
-	struct ecu_poller *p = &e->poller;
-	for (size_t i = 0; p->have_inverters && i < p->inv.count; i++) {
+	for (size_t i = 0; i < j->count; i++) {
 		bool added;
-		struct announced_inverter *known = find_or_add(&e->state, p->inverters[i].uid, &added);
+		struct announced_inverter *known = find_or_add(j->a, j->inverters[i].uid, &added);
 		if (known != NULL && !known->handed_over) return true;
 	}
 	return false;
@@ -192,39 +212,36 @@ static bool newcomer(struct ecu *e)
 
 /* Step 3 for everything handed over and not yet cleared; each device cleared
  * is announced again.  False when the tick's time ran out first. */
-static bool clear_handed_over(struct aps_plugin *pl, struct ecu *e, const struct discovery_ctx *ctx,
-                              uint64_t deadline_ns, bool *sent)
+static bool clear_handed_over(struct announce_job *j)
 {
-	struct ecu_poller *p = &e->poller;
-	struct ecu_state *st = &e->state;
+	struct announcer *st = j->a;
 	if (st->ecu_handed_over && !st->ecu_legacy_cleared) {
-		discovery_ecu_legacy(ctx, &p->info, "", emit_retained, pl);
-		st->ecu_legacy_cleared = *sent = true;
+		discovery_ecu_legacy(&j->s->ctx, j->info, "", emit_retained, NULL);
+		st->ecu_legacy_cleared = j->sent = true;
 		st->ecu_announced = false;
 	}
 	for (size_t k = 0; k < st->announced_count; k++) {
 		struct announced_inverter *known = &st->announced[k];
 		if (!known->handed_over || known->legacy_cleared) continue;
-		if (out_of_time(*sent, deadline_ns)) return false;
+		if (out_of_time(j)) return false;
 		/* The clear needs only the UID: the topics cover every panel. */
 		struct aps_inverter inv = { 0 };
 		memcpy(inv.uid, known->uid, sizeof(inv.uid));
-		discovery_inverter_legacy(ctx, p->info.ecu_id, &inv, "", emit_retained, pl);
-		known->legacy_cleared = *sent = true;
+		discovery_inverter_legacy(&j->s->ctx, j->info->ecu_id, &inv, "", emit_retained, NULL);
+		known->legacy_cleared = j->sent = true;
 		known->type[0] = '\0';
 	}
 	return true;
 }
 
 /* Moves the migration on; true when the device configs may go out now. */
-static bool migration_step(struct aps_plugin *pl, struct ecu *e, const struct discovery_ctx *ctx,
-                           uint64_t deadline_ns, bool *sent)
+static bool migration_step(struct announce_job *j)
 {
-	struct ecu_state *st = &e->state;
+	struct announcer *st = j->a;
 	for (;;) {
 		switch ((enum migration_step)st->migration) {
 		case MIGRATION_HAND_OVER:
-			if (!hand_over(pl, e, ctx, deadline_ns, sent)) return false;
+			if (!hand_over(j)) return false;
 			st->migration = MIGRATION_WAIT_CONFIG;
 			st->migration_ns = aps_monotonic_ns();
 			return false;
@@ -239,64 +256,67 @@ static bool migration_step(struct aps_plugin *pl, struct ecu *e, const struct di
 			st->migration = MIGRATION_CLEAR;
 			break;
 		case MIGRATION_CLEAR:
-			if (!clear_handed_over(pl, e, ctx, deadline_ns, sent)) return false;
+			if (!clear_handed_over(j)) return false;
 			st->migration = MIGRATION_DONE;
 			mosquitto_log_printf(MOSQ_LOG_NOTICE,
 			                     "aps-ecu: ECU %s: aps2mqtt's discovery configs handed over to the device "
 			                     "configs and cleared",
-			                     e->poller.info.ecu_id);
+			                     j->info->ecu_id);
 			return true;
 		case MIGRATION_DONE:
 		default:
-			if (!newcomer(e)) return true;
+			if (!newcomer(j)) return true;
 			st->migration = MIGRATION_HAND_OVER;
 			break;
 		}
 	}
 }
 
-bool announce_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_ns)
+bool announce_cycle(struct announcer *a, const struct announce_settings *s, const struct aps_ecu_info *info,
+                    const struct aps_inverter *inverters, size_t count, uint64_t deadline_ns)
 {
-	struct ecu_state *st = &e->state;
-	struct discovery_ctx ctx;
-	char base[APS_CONFIG_TOPIC_BASE_SIZE];
-	bool sent = false;
+	struct announce_job j = { a, s, info, inverters, inverters ? count : 0, deadline_ns, false };
 
-	if (!pl->cfg.discovery) return true;
-	discovery_context(pl, &ctx, base);
-	if (!pl->cfg.migrate_aps2mqtt_discovery) return announce_devices(pl, e, &ctx, deadline_ns, &sent);
+	if (!s->discovery) return true;
+	memcpy(a->ecu_id, info->ecu_id, sizeof(a->ecu_id));
+	if (!s->migrate) return announce_devices(&j);
 
-	if (!migration_step(pl, e, &ctx, deadline_ns, &sent)) return false;
-	if (!announce_devices(pl, e, &ctx, deadline_ns, &sent)) return false;
-	if (st->migration != MIGRATION_CONFIG) return true;
-	st->migration = MIGRATION_WAIT_CLEAR;
-	st->migration_ns = aps_monotonic_ns();
+	if (!migration_step(&j)) return false;
+	if (!announce_devices(&j)) return false;
+	if (a->migration != MIGRATION_CONFIG) return true;
+	a->migration = MIGRATION_WAIT_CLEAR;
+	a->migration_ns = aps_monotonic_ns();
 	return false;
 }
 
-void announce_again(struct aps_plugin *pl)
+struct announcer *announce_new(void)
 {
-	for (size_t i = 0; i < pl->ecu_count; i++) {
-		struct ecu *e = &pl->ecus[i];
-		e->state.ecu_announced = false;
-		for (size_t k = 0; k < e->state.announced_count; k++) e->state.announced[k].type[0] = '\0';
-		/* Mid-cycle, the poller's data is being replaced: the cycle's end
-		 * will announce.  Otherwise the tick does, within its time. */
-		e->state.announce_pending = e->state.data_valid;
-	}
+	return aps_calloc(1, sizeof(struct announcer));
 }
 
-void announce_forget(struct ecu *e)
+bool announce_again(struct announcer *a, const struct announce_settings *s)
 {
-	struct ecu_state *st = &e->state;
-	st->ecu_announced = st->ecu_handed_over = st->ecu_legacy_cleared = st->announced_full = false;
-	st->migration = MIGRATION_HAND_OVER;
-	st->announced_count = 0;
+	a->ecu_announced = false;
+	for (size_t k = 0; k < a->announced_count; k++) a->announced[k].type[0] = '\0';
+	return s->discovery;
 }
 
-void announce_free(struct ecu *e)
+void announce_forget(struct announcer *a)
 {
-	aps_free(e->state.announced);
-	e->state.announced = NULL;
-	e->state.announced_count = e->state.announced_cap = 0;
+	a->ecu_announced = a->ecu_handed_over = a->ecu_legacy_cleared = a->announced_full = false;
+	a->migration = MIGRATION_HAND_OVER;
+	a->announced_count = 0;
+}
+
+size_t announce_known(const struct announcer *a, bool *full)
+{
+	*full = a->announced_full;
+	return a->announced_count;
+}
+
+void announce_free(struct announcer *a)
+{
+	if (a == NULL) return;
+	aps_free(a->announced);
+	aps_free(a);
 }

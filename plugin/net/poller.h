@@ -69,6 +69,9 @@ struct ecu_poller {
 void poller_init(struct ecu_poller *p, const char *host, uint16_t port, uint64_t now_ms);
 void poller_free(struct ecu_poller *p);
 
+/* The next cycle is due at at_ms: the caller keeps the schedule. */
+void poller_schedule(struct ecu_poller *p, uint64_t at_ms);
+
 /* The socket to poll and what for; fd < 0 when none. */
 int poller_fd(const struct ecu_poller *p, short *events);
 

@@ -46,6 +46,11 @@ void poller_free(struct ecu_poller *p)
 	p->signals = NULL;
 }
 
+void poller_schedule(struct ecu_poller *p, uint64_t at_ms)
+{
+	p->next_poll_ms = at_ms;
+}
+
 int poller_fd(const struct ecu_poller *p, short *events)
 {
 	*events = p->state == POLLER_EXCHANGE ? conn_events(&p->conn) : 0;
