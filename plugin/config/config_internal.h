@@ -1,5 +1,6 @@
 /*
- * config_internal.h - what config.c, config_value.c and config_yaml.c share.
+ * config_internal.h - what config.c, config_apply.c, config_value.c and
+ * config_yaml.c share.  Memory through alloc.h (libyaml keeps its own).
  * Not part of the plugin's API: include config.h instead.
  */
 #ifndef APS_CONFIG_INTERNAL_H
@@ -58,12 +59,14 @@ struct loader {
 	char shown[OPT_COUNT][CONFIG_SHOWN_SIZE]; /* that value, as config_quote() shows it */
 };
 
-/* The only allocator calls of the configuration code: one line to change to
- * route them elsewhere (libyaml keeps its own). */
-void *config_malloc(size_t size);
-void config_mfree(void *ptr);
+/* --- config_apply.c --- */
 
-/* --- config.c --- */
+/* Finds the option a plugin option name (or an earlier name of it) names. */
+bool config_find_option(const char *name, enum opt_id *id);
+/* The value of variable name in envp, or NULL. */
+const char *config_env_get(char **envp, const char *name);
+/* Applies aps2mqtt's environment variables.  Returns 0 or -1 with L->err set. */
+int config_read_environment(struct loader *L, char **envp);
 
 /* Finds the option an aps2mqtt key names (any section).  Returns false when none. */
 bool config_find_aps2mqtt(const char *key, enum opt_id *id, const char **section);

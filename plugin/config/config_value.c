@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alloc.h"
 #include "config_internal.h"
 
 #define QUOTE_CUT 60
@@ -279,7 +280,7 @@ int config_parse_hosts(const char *list, struct aps_ecu_addr **out, int *count, 
 			return -1;
 		}
 	}
-	addrs = config_malloc((size_t)entries * sizeof(*addrs));
+	addrs = aps_calloc(1, (size_t)entries * sizeof(*addrs));
 	if (addrs == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
@@ -320,6 +321,6 @@ int config_parse_hosts(const char *list, struct aps_ecu_addr **out, int *count, 
 	*count = entries;
 	return 0;
 fail:
-	config_mfree(addrs);
+	aps_free(addrs);
 	return -1;
 }

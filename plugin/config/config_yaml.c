@@ -13,6 +13,7 @@
 
 #include <yaml.h>
 
+#include "alloc.h"
 #include "config_internal.h"
 
 /* A real file is a few hundred bytes; the cap keeps a wrong path (a log, a
@@ -38,7 +39,7 @@ static int read_file(struct loader *L, const char *path, unsigned char **data, s
 		close(fd);
 		return config_fail(L, "%s: not a regular file", path);
 	}
-	buf = config_malloc(YAML_FILE_MAX + 1);
+	buf = aps_calloc(1, YAML_FILE_MAX + 1);
 	if (buf == NULL) {
 		close(fd);
 		return config_fail(L, "%s: out of memory", path);
@@ -51,7 +52,7 @@ static int read_file(struct loader *L, const char *path, unsigned char **data, s
 		if (n < 0) {
 			saved = errno;
 			close(fd);
-			config_mfree(buf);
+			aps_free(buf);
 			return config_fail(L, "%s: cannot read: %s", path, strerror(saved));
 		}
 		if (n == 0)
@@ -60,7 +61,7 @@ static int read_file(struct loader *L, const char *path, unsigned char **data, s
 	}
 	close(fd);
 	if (used > YAML_FILE_MAX) {
-		config_mfree(buf);
+		aps_free(buf);
 		return config_fail(L, "%s: larger than 64 KiB, not an aps2mqtt settings file", path);
 	}
 	*data = buf;
@@ -242,7 +243,7 @@ int config_read_yaml(struct loader *L)
 	if (read_file(L, path, &data, &len) != 0)
 		return -1;
 	if (!yaml_parser_initialize(&parser)) {
-		config_mfree(data);
+		aps_free(data);
 		return config_fail(L, "%s: out of memory", path);
 	}
 	yaml_parser_set_input_string(&parser, data, len);
@@ -269,6 +270,6 @@ int config_read_yaml(struct loader *L)
 	yaml_document_delete(&doc);
 out:
 	yaml_parser_delete(&parser);
-	config_mfree(data);
+	aps_free(data);
 	return rc;
 }

@@ -114,10 +114,10 @@ def final_stage(source, stage, build_name, stage_out, out, root):
 
 
 def known_variables(source):
-    """aps2mqtt's environment variables as plugin/config/config.c names them."""
-    text = open(os.path.join(source, "plugin", "config", "config.c")).read()
+    """aps2mqtt's environment variables as plugin/config/config_apply.c names them."""
+    text = open(os.path.join(source, "plugin", "config", "config_apply.c")).read()
     names = set(re.findall(r'"((?:APS|MQTT)_[A-Z_]+|CONFIG_FILE)"', text))
-    check("APS_ECU_IP" in names, "found no aps2mqtt variable names in plugin/config/config.c")
+    check("APS_ECU_IP" in names, "found no aps2mqtt variable names in plugin/config/config_apply.c")
     return names
 
 
