@@ -119,7 +119,7 @@ void ecu_restart_step(struct aps_plugin *pl, struct ecu *e, short revents, uint6
 		                     id, label, restart_error(r->req));
 		break;
 	default:
-		if (r->req->sent == r->req->request_len && r->req->request_len > 0)
+		if (restart_sent(r->req))
 			mosquitto_log_printf(MOSQ_LOG_WARNING,
 			                     "aps-ecu: ECU %s at %s got the restart request but gave no clear answer "
 			                     "(%s): it may be rebooting",
@@ -130,6 +130,11 @@ void ecu_restart_step(struct aps_plugin *pl, struct ecu *e, short revents, uint6
 		break;
 	}
 	ecu_restart_close(e);
+}
+
+uint64_t ecu_restart_wait_ms(const struct ecu *e, uint64_t now_ms)
+{
+	return e->restart.in_progress && e->restart.req != NULL ? restart_wait_ms(e->restart.req, now_ms) : UINT64_MAX;
 }
 
 void ecu_restart_close(struct ecu *e)

@@ -265,5 +265,6 @@ APS_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *op
 		                     (unsigned long long)pl->ticks, (double)pl->tick_max_ns / 1e6,
 		                     (double)pl->tick_total_ns / (double)pl->ticks / 1e6);
 	plugin_free(pl);
+	restart_http_close();
 	return MOSQ_ERR_SUCCESS;
 }

@@ -329,7 +329,13 @@ uint64_t tick_handle(struct aps_plugin *pl)
 		worked = serve_ecu(pl, e, now, deadline_ns);
 
 		uint64_t w = poller_wait_ms(&e->poller, now);
-		if (e->restart.in_progress || e->queue.cycle || e->queue.announce) w = BUSY_WAIT_MS;
+		if (e->queue.cycle || e->queue.announce) w = BUSY_WAIT_MS;
+		/* A restart's socket is polled here, not by the broker: every
+		 * BUSY_WAIT_MS, sooner when libcurl's timer says. */
+		if (e->restart.in_progress) {
+			uint64_t r = ecu_restart_wait_ms(e, now);
+			w = r < BUSY_WAIT_MS ? r : BUSY_WAIT_MS;
+		}
 		if (w < wait_ms) wait_ms = w;
 	}
 	return wait_ms;

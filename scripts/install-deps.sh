@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config
 mosquitto mosquitto-dev mosquitto-clients libmosquitto-dev
-libcjson-dev libyaml-dev tzdata
+libcjson-dev libyaml-dev libcurl4-openssl-dev tzdata
 clang libclang-rt-14-dev valgrind python3 python3-yaml
 dpkg-dev file musl-tools
 cppcheck clang-tidy"

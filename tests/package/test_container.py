@@ -177,7 +177,7 @@ def main():
     stage_out, out = build_stage(source, stages[0][1], work)
     root = os.path.join(work, "root")
     packages = final_stage(source, stages[1][1], "build", stage_out, out, root)
-    for p in ("cjson", "yaml", "tzdata"):
+    for p in ("cjson", "yaml", "tzdata", "libcurl"):
         check(p in packages, "final stage does not add %s: %r" % (p, packages))
     conf_path = root + "/mosquitto/config/mosquitto.conf"
     check(os.path.isfile(conf_path), "the final stage has no /mosquitto/config/mosquitto.conf")

@@ -20,8 +20,8 @@ from pkgtest import check, run
 
 NAME = "container_musl"
 MUSL_LIBC = "/usr/lib/x86_64-linux-musl/libc.so"
-# Found at run time in the broker or in Alpine's cjson and yaml packages.
-OUTSIDE_LIBC = ("mosquitto_", "cJSON_", "yaml_")
+# Found at run time in the broker or in Alpine's cjson, yaml and libcurl packages.
+OUTSIDE_LIBC = ("mosquitto_", "cJSON_", "yaml_", "curl_")
 
 
 def read_targets(path):
@@ -43,6 +43,10 @@ def system_headers(inc, mosquitto_dir):
     for path, sub in wanted:
         check(os.path.isfile(path), "no " + path)
         shutil.copy(path, os.path.join(inc, sub))
+    # libcurl's headers: Debian keeps them in the multiarch directory.
+    curl = [d for d in ("/usr/include/curl", "/usr/include/x86_64-linux-gnu/curl") if os.path.isdir(d)]
+    check(curl, "no libcurl headers (libcurl4-openssl-dev)")
+    shutil.copytree(curl[0], os.path.join(inc, "curl"))
 
 
 def undefined_outside_musl(binary, musl):
