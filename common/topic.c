@@ -1,44 +1,35 @@
 #include "topic.h"
 
-#include <stdint.h>
+#include "mqtt_check.h"
+
 #include <string.h>
 
-/* Length of the UTF-8 sequence at s (1..4), or 0 if it is not well formed:
- * overlong forms, surrogates and code points above U+10FFFF are refused. */
-static size_t utf8_sequence(const unsigned char *s)
+/* A C0 or C1 control character, said apart from other malformed UTF-8
+ * because it is the likelier mistake (a tab, a newline). */
+static bool has_control(const unsigned char *s)
 {
-	unsigned c = s[0];
-	if (c < 0x80) return 1;
-	size_t len;
-	uint32_t cp;
-	if (c >= 0xc2 && c <= 0xdf) { len = 2; cp = c & 0x1f; }
-	else if (c >= 0xe0 && c <= 0xef) { len = 3; cp = c & 0x0f; }
-	else if (c >= 0xf0 && c <= 0xf4) { len = 4; cp = c & 0x07; }
-	else return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80) return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) return 0;
-	if (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) return 0;
-	return len;
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s == 0x7f || (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)) return true;
+	return false;
+}
+
+const char *topic_problem(const char *topic)
+{
+	size_t n = strlen(topic);
+	if (n == 0) return "it is empty";
+	if (n >= APS_TOPIC_MAX) return "longer than 255 bytes";
+	if (mosquitto_pub_topic_check(topic) != 0) return "'+' and '#' are wildcards, not topic characters";
+	if (topic[0] == '/' || topic[n - 1] == '/') return "it starts or ends with '/'";
+	if (strstr(topic, "//") != NULL) return "it has an empty level";
+	if (topic[0] == '$') return "topics starting with '$' belong to the broker";
+	if (has_control((const unsigned char *)topic)) return "it holds a control character";
+	if (mosquitto_validate_utf8(topic, (int)n) != 0) return "not valid UTF-8";
+	return NULL;
 }
 
 bool topic_valid(const char *topic)
 {
-	const unsigned char *s = (const unsigned char *)topic;
-	size_t n = strlen(topic);
-	if (n == 0 || n >= APS_TOPIC_MAX) return false;
-	if (s[0] == '/' || s[n - 1] == '/') return false;
-	for (size_t i = 0; i < n;) {
-		unsigned char c = s[i];
-		if (c < 0x20 || c == 0x7f || c == '+' || c == '#') return false;
-		if (c == '/' && s[i + 1] == '/') return false;
-		size_t len = utf8_sequence(s + i);
-		if (len == 0) return false;
-		i += len;
-	}
-	return true;
+	return topic_problem(topic) == NULL;
 }
 
 int topic_join(char *buf, size_t cap, const char *prefix, const char *const *parts, size_t nparts)

@@ -3,7 +3,8 @@
  *
  * mosquitto_broker_publish() checks nothing: a '+', '#', an empty level or a
  * byte that is not UTF-8 would be retained and sent as given, and a subscriber
- * receiving it drops its connection.  So every topic we build passes here.
+ * receiving it drops its connection.  So every topic we build or are given
+ * (configuration, discovery) passes here: the one topic check.
  */
 #ifndef APS_TOPIC_H
 #define APS_TOPIC_H
@@ -13,8 +14,12 @@
 
 #define APS_TOPIC_MAX 256
 
-/* True when topic is a valid topic to publish on: 1..APS_TOPIC_MAX-1 bytes,
- * valid UTF-8 without NUL or control characters, no '+' or '#', no empty level. */
+/* Why topic is no topic for us to publish on (a phrase for a log line), or
+ * NULL: 1..APS_TOPIC_MAX-1 bytes, no '+' or '#', no empty level, not
+ * starting or ending with '/', not the broker's '$', UTF-8 as the broker
+ * accepts it (mqtt_check.h: its own checks, inside the broker). */
+const char *topic_problem(const char *topic);
+
 bool topic_valid(const char *topic);
 
 /* Joins the parts with '/' into buf ("prefix" may be "" and is then left out).

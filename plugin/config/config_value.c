@@ -13,6 +13,7 @@
 
 #include "alloc.h"
 #include "config_internal.h"
+#include "topic.h"
 
 #define QUOTE_CUT 60
 /* Longest entry: a 253-byte name, ':' and 5 port digits. */
@@ -105,47 +106,6 @@ int config_parse_double(const char *s, double min, double max, double *out)
 	return 0;
 }
 
-/* NULL when s[0..len) is UTF-8 without control characters, which Mosquitto
- * refuses in topics. */
-static const char *utf8_problem(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		uint32_t cp = s[i];
-		size_t n, k;
-
-		if (cp < 0x80) {
-			n = 1;
-		} else if ((cp & 0xe0) == 0xc0) {
-			n = 2;
-			cp &= 0x1f;
-		} else if ((cp & 0xf0) == 0xe0) {
-			n = 3;
-			cp &= 0x0f;
-		} else if ((cp & 0xf8) == 0xf0) {
-			n = 4;
-			cp &= 0x07;
-		} else {
-			return "not valid UTF-8";
-		}
-		if (len - i < n)
-			return "not valid UTF-8";
-		for (k = 1; k < n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return "not valid UTF-8";
-			cp = (cp << 6) | (s[i + k] & 0x3fu);
-		}
-		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return "not valid UTF-8";
-		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
-			return "it holds a control character";
-		i += n;
-	}
-	return NULL;
-}
-
 const char *config_topic_problem(const char *s, bool may_be_empty)
 {
 	size_t len = strlen(s);
@@ -154,15 +114,11 @@ const char *config_topic_problem(const char *s, bool may_be_empty)
 		return may_be_empty ? NULL : "it is empty";
 	if (len > APS_CONFIG_TOPIC_MAX)
 		return "longer than 128 bytes";
-	if (strpbrk(s, "+#") != NULL)
-		return "'+' and '#' are wildcards, not topic characters";
-	if (s[0] == '/' || s[len - 1] == '/')
+	const char *problem = topic_problem(s);
+	/* Slashes between levels are ours to add. */
+	if (problem != NULL && strstr(problem, "'/'") != NULL)
 		return "it starts or ends with '/' (the plugin adds the separator)";
-	if (strstr(s, "//") != NULL)
-		return "it has an empty level";
-	if (s[0] == '$')
-		return "topics starting with '$' belong to the broker";
-	return utf8_problem((const unsigned char *)s, len);
+	return problem;
 }
 
 const char *config_zone_problem(const char *s)

@@ -67,6 +67,7 @@
  * home-assistant/core issues 155819 and 157241 (default_entity_id format).
  */
 #include "discovery.h"
+#include "topic.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -195,21 +196,6 @@ static bool all_of(const char *s, size_t len, const char *set)
 static bool ecu_id_valid(const char *id) { return id != NULL && all_of(id, APS_ECU_ID_LEN, "0123456789"); }
 static bool uid_valid(const char *id) { return id != NULL && all_of(id, APS_UID_LEN, "0123456789abcdef"); }
 
-/* A topic we may publish on or point Home Assistant at: no wildcard, no
- * control byte, no empty level, not a broker-reserved "$" topic. */
-static bool topic_ok(const char *t)
-{
-	size_t n = strlen(t);
-	if (n == 0 || n >= DISCOVERY_TOPIC_MAX || t[0] == '/' || t[0] == '$' || t[n - 1] == '/')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)t[i];
-		if (c < 0x20 || c == 0x7f || c == '+' || c == '#') return false;
-		if (c == '/' && t[i + 1] == '/') return false;
-	}
-	return true;
-}
-
 /* Firmware text as the parser promises it (printable ASCII, bounded), else none. */
 static const char *firmware_or_null(const char *s)
 {
@@ -228,7 +214,7 @@ static bool ctx_valid(const struct discovery_ctx *ctx)
 		return false;
 	size_t base = strlen(ctx->topic_base);
 	/* The base is joined to "aps/..." as is: it must be empty or end in '/'. */
-	return topic_ok(ctx->discovery_prefix) && topic_ok(ctx->status_topic) &&
+	return topic_valid(ctx->discovery_prefix) && topic_valid(ctx->status_topic) &&
 	       (base == 0 || ctx->topic_base[base - 1] == '/');
 }
 
@@ -237,7 +223,7 @@ static bool topic_fmt(char *buf, const char *base, const char *ecu_id, const cha
 {
 	int n = tail != NULL ? snprintf(buf, DISCOVERY_TOPIC_MAX, "%saps/%s/%s", base, ecu_id, tail)
 	                     : snprintf(buf, DISCOVERY_TOPIC_MAX, "%saps/%s", base, ecu_id);
-	return n > 0 && n < DISCOVERY_TOPIC_MAX && topic_ok(buf);
+	return n > 0 && n < DISCOVERY_TOPIC_MAX && topic_valid(buf);
 }
 
 /* ---- JSON ---- */
@@ -419,7 +405,7 @@ static int emit_device(const struct discovery_ctx *ctx, enum device device, cons
 {
 	char topic[DISCOVERY_TOPIC_MAX];
 	int len = snprintf(topic, sizeof(topic), "%s/device/aps_%s/config", ctx->discovery_prefix, t->id);
-	if (len <= 0 || (size_t)len >= sizeof(topic) || !topic_ok(topic)) return -DISCOVERY_E_ARG;
+	if (len <= 0 || (size_t)len >= sizeof(topic) || !topic_valid(topic)) return -DISCOVERY_E_ARG;
 
 	cJSON *config = cJSON_CreateObject();
 	if (config == NULL) return -DISCOVERY_E_NOMEM;
@@ -453,7 +439,7 @@ static bool legacy_one(void *arg, const struct entity *e, const struct names *n)
 	if (e->aps2mqtt == NULL) return true; /* never published per entity */
 	int len = snprintf(topic, sizeof(topic), "%s/%s/%s/config", c->ctx->discovery_prefix, component_name(e),
 	                   n->unique_id);
-	if (len <= 0 || (size_t)len >= sizeof(topic) || !topic_ok(topic)) return false;
+	if (len <= 0 || (size_t)len >= sizeof(topic) || !topic_valid(topic)) return false;
 	if (c->emit(c->arg, topic, c->payload) != 0) return false;
 	c->count++;
 	return true;
