@@ -2,7 +2,6 @@
  * config_value.c - the syntax of each kind of setting.  Pure functions: no
  * logging, and only config_parse_hosts() allocates.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -13,6 +12,7 @@
 
 #include "alloc.h"
 #include "config_internal.h"
+#include "hostport.h"
 #include "topic.h"
 
 #define QUOTE_CUT 60
@@ -166,60 +166,14 @@ const char *config_passwd_problem(const char *s)
 	return NULL;
 }
 
-static bool host_char(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '.' || c == '-';
-}
-
 /* One entry, blanks already trimmed.  Returns NULL or why it is wrong. */
-static const char *parse_host_entry(char *entry, struct aps_ecu_addr *addr)
+static const char *parse_host_entry(const char *entry, struct aps_ecu_addr *addr)
 {
-	char *host = entry, *port = NULL;
-	size_t len, i;
-	long n;
-
-	if (entry[0] == '[') {
-		unsigned char bin[16];
-		char *close = strchr(entry, ']');
-
-		if (close == NULL)
-			return "has no closing ']'";
-		*close = '\0';
-		host = entry + 1;
-		if (close[1] == ':')
-			port = close + 2;
-		else if (close[1] != '\0')
-			return "has text after ']' that is not \":port\"";
-		if (inet_pton(AF_INET6, host, bin) != 1)
-			return "is not an IPv6 address in brackets";
-		/* Canonical form, so that [::1] and [0:0::1] are the same ECU. */
-		if (inet_ntop(AF_INET6, bin, addr->host, sizeof(addr->host)) == NULL)
-			return "is not an IPv6 address in brackets";
-	} else {
-		port = strchr(entry, ':');
-		if (port != NULL) {
-			if (strchr(port + 1, ':') != NULL)
-				return "looks like an IPv6 address: write it as [address] or [address]:port";
-			*port++ = '\0';
-		}
-		len = strlen(host);
-		if (len == 0)
-			return "has no host";
-		if (len > APS_CONFIG_HOST_MAX)
-			return "has a host name longer than 253 bytes";
-		for (i = 0; i < len; i++) {
-			if (!host_char(host[i]))
-				return "has a host with characters other than A-Z a-z 0-9 . -";
-		}
-		memcpy(addr->host, host, len + 1);
-	}
-	addr->port = 0;
-	if (port != NULL) {
-		if (!config_parse_long(port, 1, 65535, &n))
-			return "has a port that is not 1-65535";
-		addr->port = (uint16_t)n;
-	}
+	struct aps_host_port hp;
+	const char *problem = aps_host_port_parse(entry, &hp);
+	if (problem != NULL) return problem;
+	memcpy(addr->host, hp.host, sizeof(addr->host));
+	addr->port = hp.port;
 	return NULL;
 }
 

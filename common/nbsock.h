@@ -1,6 +1,7 @@
 /*
- * nbsock.h - the three non-blocking TCP steps that the ECU exchange (conn.c)
- * and the restart request (restart.c) share.  None of them ever waits.
+ * nbsock.h - the three non-blocking TCP steps of an ECU exchange: the
+ * plugin's (plugin/net/conn.c) never waits; aps-ecu query waits between
+ * them in poll().  None of them ever waits itself.
  */
 #ifndef APS_NBSOCK_H
 #define APS_NBSOCK_H
