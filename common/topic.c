@@ -4,26 +4,42 @@
 
 #include <string.h>
 
-/* A C0 or C1 control character, said apart from other malformed UTF-8
- * because it is the likelier mistake (a tab, a newline). */
-static bool has_control(const unsigned char *s)
+/* What a byte may start, for topic_problem()'s one pass. */
+enum { B_CONTROL = 1, B_HIGH = 2, B_LOOK = 4 /* '/' or 0xc2: the next byte tells */ };
+
+static unsigned char byte_class(unsigned char c)
 {
-	for (; *s != '\0'; s++)
-		if (*s < 0x20 || *s == 0x7f || (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)) return true;
-	return false;
+	if (c < 0x20 || c == 0x7f) return B_CONTROL;
+	if (c == '/') return B_LOOK;
+	if (c == 0xc2) return B_HIGH | B_LOOK;
+	return c >= 0x80 ? B_HIGH : 0;
 }
 
 const char *topic_problem(const char *topic)
 {
-	size_t n = strlen(topic);
+	const unsigned char *s = (const unsigned char *)topic;
+	unsigned seen = 0;
+	bool empty_level = false;
+	size_t n = 0;
+	/* One pass for what the broker's checks do not tell apart. */
+	for (; s[n] != '\0'; n++) {
+		unsigned k = byte_class(s[n]);
+		seen |= k;
+		if (!(k & B_LOOK)) continue;
+		if (s[n] == '/') empty_level |= s[n + 1] == '/';
+		/* C1 controls (U+0080-U+009F): named apart from malformed UTF-8,
+		 * like C0 ones, because they are the likelier mistake. */
+		else if (s[n + 1] >= 0x80 && s[n + 1] <= 0x9f) seen |= B_CONTROL;
+	}
 	if (n == 0) return "it is empty";
 	if (n >= APS_TOPIC_MAX) return "longer than 255 bytes";
 	if (mosquitto_pub_topic_check(topic) != 0) return "'+' and '#' are wildcards, not topic characters";
-	if (topic[0] == '/' || topic[n - 1] == '/') return "it starts or ends with '/'";
-	if (strstr(topic, "//") != NULL) return "it has an empty level";
-	if (topic[0] == '$') return "topics starting with '$' belong to the broker";
-	if (has_control((const unsigned char *)topic)) return "it holds a control character";
-	if (mosquitto_validate_utf8(topic, (int)n) != 0) return "not valid UTF-8";
+	if (s[0] == '/' || s[n - 1] == '/') return "it starts or ends with '/'";
+	if (empty_level) return "it has an empty level";
+	if (s[0] == '$') return "topics starting with '$' belong to the broker";
+	if (seen & B_CONTROL) return "it holds a control character";
+	/* ASCII without controls is UTF-8 as the broker wants it. */
+	if ((seen & B_HIGH) && mosquitto_validate_utf8(topic, (int)n) != 0) return "not valid UTF-8";
 	return NULL;
 }
 

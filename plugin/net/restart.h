@@ -54,7 +54,7 @@ struct restart_request {
 	int fd;                      /* the socket libcurl asked us to watch, or -1 */
 	short events;
 	bool sent;                   /* the whole request went out */
-	char url[80];
+	char url[128];               /* http://[IPv6]:port/path */
 	char body[RESTART_BODY_MAX];
 	char host[RESTART_HOST_MAX + 8];
 	size_t received;             /* answer bytes, headers included */
