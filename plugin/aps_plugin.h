@@ -1,6 +1,8 @@
 /*
  * aps_plugin.h - the plugin's state: one struct, handed to every callback as
- * userdata.  Nothing else lives at file scope.
+ * userdata.  Nothing else lives at file scope but process-wide facts: signal
+ * handlers (shutdown.c), the wake-up timer (wake.c), libcurl (net/restart.c)
+ * and whether an instance runs (plugin.c).
  */
 #ifndef APS_PLUGIN_H
 #define APS_PLUGIN_H
