@@ -472,7 +472,8 @@ int restart_start(struct restart_request *r, const struct sockaddr *addr, sockle
 		return -1;
 	}
 	if (restart_http_open() != 0 || !set_up(r, host_header, timeout_ms)) {
-		finish(r, RESTART_FAILED, "out of memory setting up the request");
+		/* An option refused: no memory, or a libcurl older than 7.85. */
+		finish(r, RESTART_FAILED, "libcurl cannot set up the request (out of memory, or older than 7.85)");
 		release(r);
 		return -1;
 	}
