@@ -57,9 +57,9 @@ void mosquitto_log_printf(int level, const char *fmt, ...)
 	(void)fmt;
 }
 
-/* The plugin's clock (plugin/base/clock.h), read by announce.c for its time budget (unlimited here)
- * and for the pause between clearing the per-entity configs of the past and
- * the first device configs: a second passes at each reading, so that pause
+/* The plugin's clock (plugin/base/clock.h), read by announce.c for its time
+ * budget (unlimited here) and for the pause between clearing the per-entity
+ * configs of the past and the first device configs: a second passes at each reading, so that pause
  * costs no waiting here, only the work on each side of it. */
 uint64_t aps_monotonic_ns(void)
 {
