@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * aps_plugin.h - the plugin's state: one struct, handed to every callback as
- * userdata.  Nothing else lives at file scope.
+ * userdata.  Nothing else lives at file scope but process-wide facts: signal
+ * handlers (shutdown.c), the wake-up timer (wake.c), libcurl (net/restart.c)
+ * and whether an instance runs (plugin.c).
  */
 #ifndef APS_PLUGIN_H
 #define APS_PLUGIN_H
@@ -12,62 +14,57 @@
 
 #include "broker_api.h"
 
+#include "announce.h"
+#include "clock.h"
 #include "config.h"
 #include "ecu_restart.h"
 #include "energy.h"
+#include "payload.h"
 #include "poller.h"
 #include "topic.h"
 
 struct pollfd;
 
-struct announced_inverter {
-	char uid[APS_UID_LEN + 1];
-	char type[3]; /* the type its config was built for; "" until announced */
-	/* migrate_aps2mqtt_discovery: its aps2mqtt topics were handed over to
-	 * Home Assistant's migration, then cleared (announce.c). */
-	bool handed_over, legacy_cleared;
-};
-
-/* What we last told subscribers about one ECU. */
-struct ecu_state {
+/* The ECU as tick.c sees it, and alone writes. */
+struct ecu_health {
 	bool status_published;     /* its status topic has been published */
 	bool online;               /* last status published */
 	unsigned failures;         /* consecutive failed cycles */
 	char last_logged_msg[240]; /* last failure logged, to log changes only */
-	char ecu_id[APS_ECU_ID_LEN + 1];
+	char ecu_id[APS_ECU_ID_LEN + 1]; /* the id last published under */
 	bool note_logged;
-	char energy_note[ENERGY_REASON_MAX]; /* last energy note logged */
-	struct energy_filter energy;
 	bool data_valid;           /* the poller holds a whole good cycle */
 	int64_t last_success;      /* wall clock, 0 = never */
 	char last_error[240];      /* the most recent failure, kept after recovery */
 	bool night;                /* paused until sunrise */
-	/* Discovery: the ECU's config went out, and the inverters known so far
-	 * (sorted by UID, with the type announced), so an inverter is announced
-	 * when it appears or changes type (a never-seen one starts reporting).
-	 * With migrate_aps2mqtt_discovery, aps2mqtt's per-entity configs are
-	 * handed over, then the device configs sent, then the old topics
-	 * cleared, steps apart (migration: announce.c's enum, since the
-	 * monotonic time in migration_ns). */
-	bool ecu_announced;
-	bool ecu_handed_over, ecu_legacy_cleared;
-	unsigned char migration;
-	uint64_t migration_ns;
-	struct announced_inverter *announced;
-	size_t announced_count, announced_cap;
-	bool announced_full;       /* ANNOUNCED_MAX reached (announce.c), logged */
-	/* Work left over when a tick's time ran out (TICK_BUDGET_NS, tick.c):
-	 * a finished cycle to publish, or configs to send again.  Meanwhile the
-	 * poller starts no new cycle, so its data stays what is being sent. */
-	bool publish_pending;
-	bool pending_dusk;
-	struct energy_result pending_energy;
-	bool announce_pending;
 };
 
+/* The energy filter's memory (policy/energy.h), and the last note logged. */
+struct ecu_energy {
+	struct energy_filter filter;
+	char note[ENERGY_REASON_MAX];
+};
+
+/* Work left over when a tick's time ran out (TICK_BUDGET_NS, tick.c): a
+ * finished cycle to publish, with what was decided about it, or configs to
+ * send again.  Meanwhile the poller starts no new cycle, so its data stays
+ * what is being sent. */
+struct publish_queue {
+	bool cycle;
+	struct aps_cycle_time time;
+	struct aps_ecu_values values;
+	bool announce;
+};
+
+/* One ECU.  Each part has one writer: the poller (net/) its sockets and
+ * replies, which the others only read; tick.c the health, energy memory and
+ * queue; announce.c what it announced; ecu_restart.c the restart. */
 struct ecu {
 	struct ecu_poller poller;
-	struct ecu_state state;
+	struct ecu_health health;
+	struct ecu_energy energy;
+	struct publish_queue queue;
+	struct announcer *announcer;
 	struct ecu_restart restart;
 	short poll_revents, restart_revents; /* this tick's poll() results */
 };
@@ -87,6 +84,8 @@ struct aps_plugin {
 	struct pollfd *pfds;        /* two slots per ECU, rebuilt each tick */
 	struct pfd_owner *pfd_owner;
 	char discovery_status_topic[APS_TOPIC_MAX]; /* <discovery_prefix>/status */
+	char topic_base[APS_CONFIG_TOPIC_BASE_SIZE]; /* "<topic_prefix>/" or "" */
+	struct announce_settings announce;
 	bool rediscover;            /* Home Assistant came online: announce again */
 	struct poller_settings settings;
 	bool instance_claimed;      /* the process-wide one-instance marker is ours */
@@ -103,29 +102,5 @@ struct aps_plugin {
 	uint64_t tick_total_ns;
 	uint64_t tick_max_ns;
 };
-
-uint64_t aps_monotonic_ms(void);
-uint64_t aps_monotonic_ns(void);
-const char *aps_mosq_error(int rc);
-
-/* publish.c */
-int publish_text(struct aps_plugin *pl, const char *topic, const char *text, bool retain);
-/* energy: the filtered values to publish; dusk: night starts now, so the
- * power values go to 0 (energy values stay).  False when discovery configs
- * are still to go out at deadline_ns (monotonic): call again next tick. */
-bool publish_cycle(struct aps_plugin *pl, struct ecu *e, const struct energy_result *energy, bool dusk,
-                   uint64_t deadline_ns);
-void publish_ecu_status(struct aps_plugin *pl, struct ecu *e, bool online);
-void publish_diagnostics(struct aps_plugin *pl, struct ecu *e);
-void publish_all_offline(struct aps_plugin *pl);
-
-/* announce.c: Home Assistant discovery */
-/* Sends what is not yet announced, one inverter at least and no more once
- * deadline_ns has passed; true when nothing is left. */
-bool announce_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_ns);
-void announce_again(struct aps_plugin *pl);
-/* Another ECU answers at this address: its devices are new to us. */
-void announce_forget(struct ecu *e);
-void announce_free(struct ecu *e);
 
 #endif

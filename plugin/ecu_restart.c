@@ -48,7 +48,7 @@ static void start(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms)
 	mosquitto_log_printf(MOSQ_LOG_WARNING,
 	                     "aps-ecu: ECU %s at %s: no answer for %u cycles: asking it to restart "
 	                     "(its hotspot settings are sent to port %u)",
-	                     e->state.ecu_id, p->label, e->state.failures, (unsigned)port);
+	                     e->health.ecu_id, p->label, e->health.failures, (unsigned)port);
 	e->restart.req = aps_calloc(1, sizeof(*e->restart.req));
 	if (e->restart.req == NULL) return; /* tried again after the next failed cycle */
 	e->restart.in_progress = true;
@@ -60,7 +60,7 @@ static void start(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms)
 void ecu_restart_after_failure(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms)
 {
 	struct ecu_restart *r = &e->restart;
-	struct ecu_state *st = &e->state;
+	struct ecu_health *st = &e->health;
 
 	if (!pl->cfg.auto_restart || st->failures < (unsigned)pl->cfg.restart_after) return;
 	if (r->in_progress || r->given_up || now_ms < r->cooldown_until_ms) return;
@@ -105,7 +105,7 @@ void ecu_restart_step(struct aps_plugin *pl, struct ecu *e, short revents, uint6
 	if (res == RESTART_PENDING) return;
 	r->in_progress = false;
 
-	const char *id = e->state.ecu_id, *label = e->poller.label;
+	const char *id = e->health.ecu_id, *label = e->poller.label;
 	switch (res) {
 	case RESTART_OK:
 		mosquitto_log_printf(MOSQ_LOG_NOTICE, "aps-ecu: ECU %s at %s accepted the restart request", id, label);
@@ -120,7 +120,7 @@ void ecu_restart_step(struct aps_plugin *pl, struct ecu *e, short revents, uint6
 		                     id, label, restart_error(r->req));
 		break;
 	default:
-		if (r->req->sent == r->req->request_len && r->req->request_len > 0)
+		if (restart_sent(r->req))
 			mosquitto_log_printf(MOSQ_LOG_WARNING,
 			                     "aps-ecu: ECU %s at %s got the restart request but gave no clear answer "
 			                     "(%s): it may be rebooting",
@@ -131,6 +131,11 @@ void ecu_restart_step(struct aps_plugin *pl, struct ecu *e, short revents, uint6
 		break;
 	}
 	ecu_restart_close(e);
+}
+
+uint64_t ecu_restart_wait_ms(const struct ecu *e, uint64_t now_ms)
+{
+	return e->restart.in_progress && e->restart.req != NULL ? restart_wait_ms(e->restart.req, now_ms) : UINT64_MAX;
 }
 
 void ecu_restart_close(struct ecu *e)

@@ -42,6 +42,10 @@ int ecu_restart_fd(const struct ecu *e, short *events);
 /* Moves a request on; logs its outcome once. */
 void ecu_restart_step(struct aps_plugin *pl, struct ecu *e, short revents, uint64_t now_ms);
 
+/* Milliseconds until the request needs a step without socket events (its
+ * deadline, libcurl's timers); UINT64_MAX when none runs. */
+uint64_t ecu_restart_wait_ms(const struct ecu *e, uint64_t now_ms);
+
 void ecu_restart_close(struct ecu *e);
 
 #endif

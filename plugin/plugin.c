@@ -22,6 +22,8 @@
 
 #include "alloc.h"
 #include "aps_plugin.h"
+#include "publish.h"
+#include "clock.h"
 #include "shutdown.h"
 #include "tick.h"
 #include "tz.h"
@@ -31,18 +33,6 @@ extern char **environ;
 
 /* Built with hidden visibility: only the broker's three entry points show. */
 #define APS_EXPORT __attribute__((visibility("default")))
-
-uint64_t aps_monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t aps_monotonic_ms(void)
-{
-	return aps_monotonic_ns() / 1000000u;
-}
 
 /* The tick's event data as both releases lay it out.  2.0 names the third
  * field next_ns and ignores what is written there; 2.1 names it next_ms and
@@ -158,7 +148,7 @@ static void plugin_free(struct aps_plugin *pl)
 	if (pl->instance_claimed) unsetenv(INSTANCE_MARKER);
 	for (size_t i = 0; pl->ecus && i < pl->ecu_count; i++) {
 		ecu_restart_close(&pl->ecus[i]);
-		announce_free(&pl->ecus[i]);
+		announce_free(pl->ecus[i].announcer);
 		poller_free(&pl->ecus[i].poller);
 	}
 	aps_free(pl->ecus);
@@ -166,6 +156,19 @@ static void plugin_free(struct aps_plugin *pl)
 	aps_free(pl->pfd_owner);
 	aps_config_free(&pl->cfg);
 	aps_free(pl);
+	aps_tz_forget();
+}
+
+/* One instance per broker.  Mosquitto 2.0 refuses a module's second tick
+ * callback; 2.1 keeps callbacks per plugin line and would run a second
+ * instance beside the first, sharing the process-wide wake-up timer and
+ * signal handlers.  So a second line is refused here, on both. */
+static bool instance_running;
+
+static int refuse_second_instance(void)
+{
+	mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: loaded twice: list every ECU in one plugin_opt_ecu_host line instead");
+	return MOSQ_ERR_ALREADY_EXISTS;
 }
 
 APS_EXPORT int mosquitto_plugin_version(int supported_version_count, const int *supported_versions)
@@ -180,6 +183,7 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
                           int opt_count)
 {
 	char err[512];
+	if (instance_running) return refuse_second_instance();
 	struct aps_plugin *pl = aps_calloc(1, sizeof(*pl));
 	if (!pl) return MOSQ_ERR_NOMEM;
 	pl->id = identifier;
@@ -208,6 +212,13 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 		return MOSQ_ERR_INVAL;
 	}
 
+	aps_config_topic_base(&pl->cfg, pl->topic_base, sizeof(pl->topic_base));
+	pl->announce = (struct announce_settings){
+		.discovery = pl->cfg.discovery,
+		.migrate = pl->cfg.migrate_aps2mqtt_discovery,
+		.ctx = { .discovery_prefix = pl->cfg.discovery_prefix, .topic_base = pl->topic_base,
+		         .status_topic = pl->status_topic, .origin_sw = APS_VERSION },
+	};
 	pl->settings.timeout_ms = (uint32_t)pl->cfg.timeout_ms;
 	pl->settings.request_gap_ms = (uint32_t)pl->cfg.request_gap_ms;
 	pl->ecu_count = (size_t)pl->cfg.ecu_count;
@@ -228,7 +239,12 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 
 	uint64_t now = aps_monotonic_ms();
 	for (size_t i = 0; i < pl->ecu_count; i++) {
-		energy_filter_init(&pl->ecus[i].state.energy);
+		energy_filter_init(&pl->ecus[i].energy.filter);
+		pl->ecus[i].announcer = announce_new();
+		if (!pl->ecus[i].announcer) {
+			plugin_free(pl);
+			return MOSQ_ERR_NOMEM;
+		}
 		poller_init(&pl->ecus[i].poller, pl->cfg.ecus[i].host, pl->cfg.ecus[i].port, now);
 		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: will poll the ECU at %s", pl->ecus[i].poller.label);
 	}
@@ -241,8 +257,7 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_tick, NULL, pl);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		if (rc == MOSQ_ERR_ALREADY_EXISTS)
-			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: loaded twice: list every ECU in one "
-			                                   "plugin_opt_ecu_host line instead");
+			refuse_second_instance();
 		else
 			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot register the tick callback: %s (%d)",
 			                     aps_mosq_error(rc), rc);
@@ -267,7 +282,8 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 		pl->message_registered = true;
 	}
 
-	publish_text(pl, pl->status_topic, "online", true);
+	publish_text(pl->status_topic, "online", true);
+	instance_running = true;
 	*userdata = pl;
 	return MOSQ_ERR_SUCCESS;
 }
@@ -285,11 +301,13 @@ APS_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *op
 	if (pl->message_registered) mosquitto_callback_unregister(pl->id, MOSQ_EVT_MESSAGE, on_message, NULL);
 	/* Reaches nobody on a normal stop (see shutdown.h), but a broker that
 	 * unloads plugins while it runs still gets it. */
-	if (!pl->offline_sent) publish_all_offline(pl);
+	if (!pl->offline_sent) tick_offline(pl);
 	if (pl->ticks > 0)
 		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: %llu ticks, longest %.3f ms, mean %.3f ms",
 		                     (unsigned long long)pl->ticks, (double)pl->tick_max_ns / 1e6,
 		                     (double)pl->tick_total_ns / (double)pl->ticks / 1e6);
 	plugin_free(pl);
+	restart_http_close();
+	instance_running = false;
 	return MOSQ_ERR_SUCCESS;
 }

@@ -10,10 +10,10 @@
 
 #include "aps_plugin.h"
 #include "night.h"
+#include "publish.h"
 #include "schedule.h"
 #include "shutdown.h"
 #include "tick.h"
-#include "tz.h"
 
 /* While "offline" goes out at a stop, and while a cycle's replies or a
  * restart's answer may arrive (our sockets are not in the broker's poll set),
@@ -22,34 +22,6 @@
 /* Our time on the broker's thread per tick (tests/bench: a client's round
  * trip through the broker must not grow by 1 ms). */
 #define TICK_BUDGET_NS 300000u
-
-/* How old the ECU's data is, in seconds of our clock, or false if unknown. */
-static bool data_age(const struct aps_plugin *pl, const struct ecu_poller *p, int64_t *age_s)
-{
-	const struct aps_time *t = p->have_inverters ? &p->inv.timestamp
-	                         : p->info.has_timestamp ? &p->info.timestamp : NULL;
-	if (!t) return false;
-	const char *zone = pl->cfg.timezone[0] ? pl->cfg.timezone
-	                 : aps_tz_name_valid(p->info.zone) ? p->info.zone : NULL;
-	int32_t offset;
-	if (aps_tz_offset_local(zone, t->year, t->month, t->day, t->hour, t->minute, t->second, &offset) != 0 &&
-	    (zone == NULL || aps_tz_offset_local(NULL, t->year, t->month, t->day, t->hour, t->minute, t->second,
-	                                         &offset) != 0))
-		return false;
-
-	/* Days from civil (proleptic Gregorian), so no timegm() or TZ is needed. */
-	int64_t y = t->year - (t->month <= 2);
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t mp = (t->month + 9) % 12;
-	int64_t doy = (153 * mp + 2) / 5 + t->day - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	int64_t days = era * 146097 + doe - 719468;
-	int64_t local = days * 86400 + t->hour * 3600 + t->minute * 60 + t->second;
-
-	*age_s = (int64_t)time(NULL) - (local - offset);
-	return true;
-}
 
 static unsigned inverters_online(const struct ecu_poller *p)
 {
@@ -60,24 +32,50 @@ static unsigned inverters_online(const struct ecu_poller *p)
 }
 
 /* The energy values to publish, past the glitch filter (energy.h). */
-static void filter_energy(struct ecu *e, uint64_t now_ms, struct energy_result *res)
+static void filter_energy(struct ecu *e, const struct aps_cycle_time *when, uint64_t now_ms,
+                          struct energy_result *res)
 {
-	const struct ecu_poller *p = &e->poller;
-	struct ecu_state *st = &e->state;
-	const struct aps_time *t = p->info.has_timestamp ? &p->info.timestamp
-	                         : p->have_inverters ? &p->inv.timestamp : NULL;
+	const struct aps_ecu_info *info = &e->poller.info;
+	const struct aps_time *t = when->known ? &when->local : NULL;
 	struct energy_reading r = {
 		.year = t ? t->year : 0, .month = t ? t->month : 0, .day = t ? t->day : 0,
 		.hour = t ? t->hour : 0, .minute = t ? t->minute : 0, .second = t ? t->second : 0,
 		.now_s = (int64_t)(now_ms / 1000u),
-		.today_raw = p->info.today_energy_raw,
-		.lifetime_raw = p->info.lifetime_energy_raw,
-		.power_w = p->info.current_power_w,
+		.today_raw = info->today_energy_raw,
+		.lifetime_raw = info->lifetime_energy_raw,
+		.power_w = info->current_power_w,
 	};
-	energy_filter_update(&st->energy, &r, res);
-	if (res->reason[0] && strcmp(res->reason, st->energy_note) != 0)
-		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: ECU %s: %s", p->info.ecu_id, res->reason);
-	if (res->new_data) snprintf(st->energy_note, sizeof(st->energy_note), "%s", res->reason);
+	energy_filter_update(&e->energy.filter, &r, res);
+	if (res->reason[0] && strcmp(res->reason, e->energy.note) != 0)
+		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: ECU %s: %s", info->ecu_id, res->reason);
+	if (res->new_data) snprintf(e->energy.note, sizeof(e->energy.note), "%s", res->reason);
+}
+
+/* Publishes the ECU's availability when it changed. */
+static void ecu_status(struct aps_plugin *pl, struct ecu *e, bool online)
+{
+	char topic[APS_TOPIC_MAX];
+	struct ecu_health *h = &e->health;
+	if (h->ecu_id[0] == '\0') return; /* never reached: its id is unknown */
+	if (h->status_published && h->online == online) return;
+	if (publish_ecu_topic(topic, pl->cfg.topic_prefix, h->ecu_id, APS_ECU_STATUS_TOPIC) != 0) return;
+	if (publish_text(topic, online ? "online" : "offline", true) == MOSQ_ERR_SUCCESS) {
+		h->status_published = true;
+		h->online = online;
+	}
+}
+
+static void diagnostics(struct aps_plugin *pl, struct ecu *e)
+{
+	const struct publish_diag d = { e->health.last_success, e->poller.cycle_duration_ms, e->health.failures,
+		                        e->health.last_error };
+	publish_diagnostics(pl->cfg.topic_prefix, e->health.ecu_id, &d, pl->cfg.retain);
+}
+
+void tick_offline(struct aps_plugin *pl)
+{
+	for (size_t i = 0; i < pl->ecu_count; i++) ecu_status(pl, &pl->ecus[i], false);
+	publish_text(pl->status_topic, "offline", true);
 }
 
 /* stop_at_night: whether this cycle ends the day; *next_ms is then set. */
@@ -87,10 +85,10 @@ static bool night_starts(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms, 
 	if (!pl->cfg.stop_at_night || !pl->cfg.has_position) return false;
 	if (!night_pause(pl->cfg.latitude, pl->cfg.longitude, now, ok, ok ? inverters_online(&e->poller) : 0,
 	                 &resume)) {
-		e->state.night = false;
+		e->health.night = false;
 		return false;
 	}
-	if (!e->state.night) {
+	if (!e->health.night) {
 		char when[16];
 		time_t t = (time_t)resume;
 		struct tm tm;
@@ -106,54 +104,64 @@ static bool night_starts(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms, 
 static void cycle_ok(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 {
 	struct ecu_poller *p = &e->poller;
-	struct ecu_state *st = &e->state;
+	struct ecu_health *h = &e->health;
+	struct publish_queue *q = &e->queue;
 
-	if (st->failures > 0 || st->ecu_id[0] == '\0') {
+	if (h->failures > 0 || h->ecu_id[0] == '\0') {
 		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: ECU %s (%s, %s) at %s answers%s", p->info.ecu_id,
 		                     aps_ecu_model(p->info.ecu_id), p->info.firmware[0] ? p->info.firmware : "no firmware",
-		                     p->label, st->failures ? " again" : "");
+		                     p->label, h->failures ? " again" : "");
 	}
-	st->failures = 0;
-	st->last_logged_msg[0] = '\0';
-	st->last_success = (int64_t)time(NULL);
-	st->data_valid = true;
+	h->failures = 0;
+	h->last_logged_msg[0] = '\0';
+	h->last_success = (int64_t)time(NULL);
+	h->data_valid = true;
 	ecu_restart_after_success(e);
 
-	if (p->note[0] && !st->note_logged) {
+	if (p->note[0] && !h->note_logged) {
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: ECU %s at %s: %s", p->info.ecu_id, p->label, p->note);
-		st->note_logged = true;
+		h->note_logged = true;
 	} else if (!p->note[0]) {
-		st->note_logged = false;
+		h->note_logged = false;
 	}
 
-	filter_energy(e, now, &st->pending_energy);
-	bool was_night = st->night;
+	/* The cycle's time, once, for its timestamp, its age and its energy day. */
+	aps_cycle_time(&p->info, p->have_inverters ? &p->inv : NULL, pl->cfg.timezone, &q->time);
+	struct energy_result energy;
+	filter_energy(e, &q->time, now, &energy);
+	bool was_night = h->night;
 	uint64_t next_ms;
 	bool night = night_starts(pl, e, now, true, &next_ms);
 
-	/* Published by the tick loop, now or in the next ticks (publish_pending). */
-	st->pending_dusk = night && !was_night;
-	st->publish_pending = true;
+	/* Published by the tick loop, now or in the next ticks (the queue).  Once
+	 * night starts the power values go to 0; energy values stay. */
+	q->values = (struct aps_ecu_values){
+		.current_power_w = night && !was_night ? 0 : p->info.current_power_w,
+		.today = energy.publish_today, .today_energy_raw = energy.today_raw,
+		.lifetime = energy.publish_lifetime, .lifetime_energy_raw = energy.lifetime_raw,
+	};
+	q->cycle = true;
 
 	if (night) {
-		st->night = true;
-		p->next_poll_ms = next_ms;
+		h->night = true;
+		poller_schedule(p, next_ms);
 		return;
 	}
-	int64_t age = 0;
-	bool known = data_age(pl, p, &age);
+	/* How old the ECU's data is, in seconds of our clock. */
+	bool known = q->time.has_offset;
+	int64_t age = known ? (int64_t)time(NULL) - q->time.utc_s : 0;
 	uint32_t delay = schedule_after_success((uint32_t)pl->cfg.poll_interval_s, known, age);
 	/* A set poll_interval runs from start to start, as users read it; the
 	 * ECU-following delay counts from its data's age, so from now. */
 	uint64_t from = pl->cfg.poll_interval_s > 0 ? p->cycle_start_ms : now;
-	p->next_poll_ms = from + (uint64_t)delay * 1000u;
-	if (p->next_poll_ms < now) p->next_poll_ms = now;
+	uint64_t at = from + (uint64_t)delay * 1000u;
+	poller_schedule(p, at < now ? now : at);
 }
 
 static void cycle_failed(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 {
 	struct ecu_poller *p = &e->poller;
-	struct ecu_state *st = &e->state;
+	struct ecu_health *st = &e->health;
 
 	st->failures++;
 	st->data_valid = false;
@@ -163,7 +171,7 @@ static void cycle_failed(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 	uint64_t next_ms = now + (uint64_t)delay * 1000u;
 	/* aps2mqtt retried all night after a failed poll: here the night waits. */
 	bool night = night_starts(pl, e, now, false, &next_ms);
-	p->next_poll_ms = next_ms;
+	poller_schedule(p, next_ms);
 	st->night = night;
 
 	/* One line per change of trouble, not one per failed poll. */
@@ -173,9 +181,9 @@ static void cycle_failed(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 		                     (unsigned)((next_ms - now) / 1000u));
 		snprintf(st->last_logged_msg, sizeof(st->last_logged_msg), "%s", p->error);
 	}
-	if (st->failures >= (unsigned)pl->cfg.offline_after) publish_ecu_status(pl, e, false);
+	if (st->failures >= (unsigned)pl->cfg.offline_after) ecu_status(pl, e, false);
 	ecu_restart_after_failure(pl, e, now);
-	publish_diagnostics(pl, e);
+	diagnostics(pl, e);
 }
 
 /* Fills the poll() set: each ECU's poll socket and restart socket, if any. */
@@ -195,17 +203,49 @@ static size_t collect_fds(struct aps_plugin *pl)
 	return n;
 }
 
-/* Sends what a finished cycle, or Home Assistant's return, left to send. */
-static void publish_pending(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_ns)
+/* A finished cycle's messages: availability and discovery first (Home
+ * Assistant must know the entities, and find them available, when their
+ * states arrive), then the states and diagnostics.  False when discovery
+ * configs are still to go out: called again next tick. */
+static bool send_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_ns)
 {
-	struct ecu_state *st = &e->state;
-	if (st->publish_pending) {
-		if (!publish_cycle(pl, e, &st->pending_energy, st->pending_dusk, deadline_ns)) return;
-		publish_diagnostics(pl, e);
-		st->publish_pending = false;
-		st->announce_pending = false;
-	} else if (st->announce_pending) {
-		st->announce_pending = !announce_cycle(pl, e, deadline_ns);
+	const struct ecu_poller *p = &e->poller;
+	if (strcmp(e->health.ecu_id, p->info.ecu_id) != 0) {
+		/* Another ECU now answers at this address: its status starts afresh. */
+		memcpy(e->health.ecu_id, p->info.ecu_id, sizeof(e->health.ecu_id));
+		e->health.status_published = false;
+		announce_forget(e->announcer);
+	}
+	ecu_status(pl, e, true);
+	const struct aps_inverter *inverters = p->have_inverters ? p->inverters : NULL;
+	if (!announce_cycle(e->announcer, &pl->announce, &p->info, inverters, p->inv.count, deadline_ns))
+		return false;
+	const struct aps_cycle cycle = {
+		.info = &p->info,
+		.inv = p->have_inverters ? &p->inv : NULL,
+		.inverters = p->inverters,
+		.signals = p->have_signal ? p->signals : NULL,
+		.signal_count = p->have_signal ? p->signal_count : 0,
+		.time = &e->queue.time,
+		.values = &e->queue.values,
+	};
+	publish_cycle(pl->cfg.topic_prefix, &cycle, pl->cfg.retain);
+	diagnostics(pl, e);
+	return true;
+}
+
+/* Sends what a finished cycle, or Home Assistant's return, left to send. */
+static void send_queued(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_ns)
+{
+	struct publish_queue *q = &e->queue;
+	const struct ecu_poller *p = &e->poller;
+	if (q->cycle) {
+		if (!send_cycle(pl, e, deadline_ns)) return;
+		q->cycle = q->announce = false;
+	} else if (q->announce) {
+		const struct aps_inverter *inverters = p->have_inverters ? p->inverters : NULL;
+		q->announce = !announce_cycle(e->announcer, &pl->announce, &p->info, inverters, p->inv.count,
+		                              deadline_ns);
 	}
 }
 
@@ -213,10 +253,10 @@ static void publish_pending(struct aps_plugin *pl, struct ecu *e, uint64_t deadl
  * Returns whether there was anything to do (else no time was spent). */
 static bool serve_ecu(struct aps_plugin *pl, struct ecu *e, uint64_t now, uint64_t deadline_ns)
 {
-	bool busy = e->poller.state != POLLER_IDLE || now >= e->poller.next_poll_ms || e->state.publish_pending ||
-	            e->state.announce_pending || e->restart.in_progress || e->poll_revents || e->restart_revents;
+	bool busy = e->poller.state != POLLER_IDLE || now >= e->poller.next_poll_ms || e->queue.cycle ||
+	            e->queue.announce || e->restart.in_progress || e->poll_revents || e->restart_revents;
 	/* Held while its last cycle's data is still being sent. */
-	if (!e->state.publish_pending && !e->state.announce_pending) {
+	if (!e->queue.cycle && !e->queue.announce) {
 		switch (poller_step(&e->poller, &pl->settings, now, e->poll_revents)) {
 		case POLLER_CYCLE_OK:
 			cycle_ok(pl, e, now);
@@ -226,11 +266,11 @@ static bool serve_ecu(struct aps_plugin *pl, struct ecu *e, uint64_t now, uint64
 			break;
 		case POLLER_NOTHING:
 			/* A cycle under way is replacing the poller's data. */
-			if (e->poller.state != POLLER_IDLE) e->state.data_valid = false;
+			if (e->poller.state != POLLER_IDLE) e->health.data_valid = false;
 			break;
 		}
 	}
-	publish_pending(pl, e, deadline_ns);
+	send_queued(pl, e, deadline_ns);
 	ecu_restart_step(pl, e, e->restart_revents, now);
 	return busy;
 }
@@ -246,14 +286,19 @@ uint64_t tick_handle(struct aps_plugin *pl)
 
 	shutdown_install();
 	if (shutdown_tick()) {
-		publish_all_offline(pl);
+		tick_offline(pl);
 		pl->offline_sent = true;
 	}
 	/* Stopping: a cycle ending now would publish "online" after "offline". */
 	if (pl->offline_sent) return BUSY_WAIT_MS;
 	if (pl->rediscover) {
 		pl->rediscover = false;
-		announce_again(pl);
+		for (size_t i = 0; i < pl->ecu_count; i++) {
+			struct ecu *e = &pl->ecus[i];
+			/* Mid-cycle, the poller's data is being replaced: the cycle's
+			 * end will announce.  Otherwise the tick does, within its time. */
+			e->queue.announce = announce_again(e->announcer, &pl->announce) && e->health.data_valid;
+		}
 	}
 
 	size_t n = collect_fds(pl);
@@ -285,7 +330,13 @@ uint64_t tick_handle(struct aps_plugin *pl)
 		worked = serve_ecu(pl, e, now, deadline_ns);
 
 		uint64_t w = poller_wait_ms(&e->poller, now);
-		if (e->restart.in_progress || e->state.publish_pending || e->state.announce_pending) w = BUSY_WAIT_MS;
+		if (e->queue.cycle || e->queue.announce) w = BUSY_WAIT_MS;
+		/* A restart's socket is polled here, not by the broker: every
+		 * BUSY_WAIT_MS, sooner when libcurl's timer says. */
+		if (e->restart.in_progress) {
+			uint64_t r = ecu_restart_wait_ms(e, now);
+			w = r < BUSY_WAIT_MS ? r : BUSY_WAIT_MS;
+		}
 		if (w < wait_ms) wait_ms = w;
 	}
 	return wait_ms;

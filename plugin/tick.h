@@ -11,4 +11,7 @@ struct aps_plugin;
  * time budget.  Returns the milliseconds until it next has work (0: at once). */
 uint64_t tick_handle(struct aps_plugin *pl);
 
+/* Publishes "offline" for every ECU that was announced, then for the plugin. */
+void tick_offline(struct aps_plugin *pl);
+
 #endif

@@ -143,6 +143,11 @@ int aps_build_request(enum aps_command cmd, const char *ecu_id, char *buf, size_
  * command and, once complete, the END trailer. */
 long aps_frame_check(const uint8_t *buf, size_t len, enum aps_command cmd, struct aps_error *err);
 
+/* The frame's total length as its length field says (bytes 5..8 + 1), or 0
+ * while those have not all arrived or are not digits.  For progress reports;
+ * aps_frame_check() is what decides. */
+size_t aps_frame_length(const uint8_t *buf, size_t len);
+
 /* ---- Parsers ----
  * Each takes one whole reply (len must be exactly the frame's length), fills *out
  * and returns 0, or returns -APS_E_* with *out zeroed and err set.  err may be NULL.
@@ -164,6 +169,11 @@ int aps_parse_signal(const uint8_t *buf, size_t len, struct aps_signal *sig, siz
 
 /* Short constant name of an error code ("bad signature", ...). Never NULL. */
 const char *aps_strerror(int code);
+
+/* Bytes of an inverter record of type code type[0..1]: 9 for "00" (never
+ * seen), 21, 27 or 23 for "01" to "03", 21 for "04", len05 for "05" (21 or
+ * 27, found from the reply); 0 for a type we do not know. */
+size_t aps_record_length(const char *type, size_t len05);
 
 /* Signal strength 0..255 as the percentage aps2mqtt publishes (truncated). */
 int aps_signal_percent(uint8_t strength);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "fields.h"
+#include "civil.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,14 +49,6 @@ size_t aps_first_unprintable(const uint8_t *p, size_t n)
 	return i;
 }
 
-static unsigned days_in_month(unsigned year, unsigned month)
-{
-	static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) return 29;
-	return days[month - 1];
-}
-
 const char *aps_bcd_time(const uint8_t *p, struct aps_time *t)
 {
 	unsigned d[APS_TIME_LEN];
@@ -68,7 +61,7 @@ const char *aps_bcd_time(const uint8_t *p, struct aps_time *t)
 	unsigned year = d[0] * 100 + d[1];
 	if (year < 2000 || year > 2099) return "year out of range";
 	if (d[2] < 1 || d[2] > 12) return "month out of range";
-	if (d[3] < 1 || d[3] > days_in_month(year, d[2])) return "day out of range";
+	if (d[3] < 1 || d[3] > (unsigned)aps_days_in_month(year, (int)d[2])) return "day out of range";
 	if (d[4] > 23) return "hour out of range";
 	if (d[5] > 59) return "minute out of range";
 	if (d[6] > 59) return "second out of range";

@@ -78,8 +78,7 @@ long aps_frame_check(const uint8_t *buf, size_t len, enum aps_command cmd, struc
 	}
 	if (len < APS_OFF_COMMAND) return 0;
 
-	/* The length field counts every byte but the final '\n'. */
-	size_t n = (size_t)aps_decimal(buf + APS_OFF_LENGTH, 4) + 1;
+	size_t n = aps_frame_length(buf, len);
 	if (n < min_length(cmd)) {
 		return aps_fail(err, APS_E_TOO_SHORT, APS_OFF_LENGTH,
 				"length field says %zu bytes; a %s reply has at least %zu", n, code,
@@ -96,6 +95,13 @@ long aps_frame_check(const uint8_t *buf, size_t len, enum aps_command cmd, struc
 				n, aps_quote(buf + n - APS_END_LEN, APS_END_LEN, q));
 	}
 	return (long)n;
+}
+
+size_t aps_frame_length(const uint8_t *buf, size_t len)
+{
+	if (buf == NULL || len < APS_OFF_COMMAND || !aps_is_digits(buf + APS_OFF_LENGTH, 4)) return 0;
+	/* The length field counts every byte but the final '\n'. */
+	return (size_t)aps_decimal(buf + APS_OFF_LENGTH, 4) + 1;
 }
 
 long aps_whole_reply(const uint8_t *buf, size_t len, enum aps_command cmd, struct aps_error *err)

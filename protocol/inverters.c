@@ -33,8 +33,7 @@ struct walk {
 	bool truncated;           /* stopped at an unknown type */
 };
 
-/* Record length for a type code, 0 for a type we do not know. */
-static size_t record_length(const uint8_t *type, size_t len05)
+size_t aps_record_length(const char *type, size_t len05)
 {
 	if (type[0] != '0') return 0;
 	switch (type[1]) {
@@ -104,7 +103,7 @@ static int walk_records(const uint8_t *buf, size_t end, uint16_t count, struct w
 					"inverter record %zu at offset %zu: only %zu bytes before END, a record needs 9",
 					i + 1, r, end - r);
 		}
-		size_t rec_len = record_length(buf + r + REC_TYPE, w->len05);
+		size_t rec_len = aps_record_length((const char *)buf + r + REC_TYPE, w->len05);
 		if (rec_len == 0) {
 			/* A layout we do not know: keep what came before it. */
 			w->truncated = true;

@@ -12,7 +12,7 @@
 set -eu
 
 BUILD="build-essential cmake pkg-config dpkg-dev
-mosquitto-dev libmosquitto-dev libcjson-dev libyaml-dev"
+mosquitto-dev libmosquitto-dev libcjson-dev libyaml-dev libcurl4-openssl-dev"
 
 DEMO="mosquitto mosquitto-clients python3"
 

@@ -9,8 +9,11 @@
 #define _DEFAULT_SOURCE /* getaddrinfo's NI/AI flags, MSG_NOSIGNAL */
 #include "query_net.h"
 
+#include "hostport.h"
+#include "nbsock.h"
+
+#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -21,57 +24,24 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Bytes 0..8 hold the signature, version and length field. */
-#define FRAME_HEADER_LEN 9
-
-static bool parse_port(const char *s, char out[6])
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 5 || strspn(s, "0123456789") != n) return false;
-	long port = strtol(s, NULL, 10);
-	if (port < 1 || port > 65535) return false;
-	snprintf(out, 6, "%ld", port);
-	return true;
-}
-
 int ecu_target_parse(const char *arg, struct ecu_target *t, char *why, size_t why_cap)
 {
-	const char *port = NULL;
-	size_t host_len;
-	bool ipv6 = false;
-
+	char bracketed[INET6_ADDRSTRLEN + 2];
+	struct aps_host_port hp;
 	memset(t, 0, sizeof(*t));
-	if (arg[0] == '[') {
-		const char *close = strchr(arg, ']');
-		if (close == NULL || (close[1] != '\0' && close[1] != ':')) {
-			snprintf(why, why_cap, "'%s': expected [IPV6] or [IPV6]:PORT", arg);
-			return -1;
-		}
-		arg++;
-		host_len = (size_t)(close - arg);
-		if (close[1] == ':') port = close + 2;
-		ipv6 = true;
-	} else {
-		const char *colon = strchr(arg, ':');
-		if (colon != NULL && strchr(colon + 1, ':') != NULL) {
-			host_len = strlen(arg);  /* a bare IPv6 address: no port possible */
-			ipv6 = true;
-		} else {
-			host_len = colon != NULL ? (size_t)(colon - arg) : strlen(arg);
-			if (colon != NULL) port = colon + 1;
-		}
-	}
-	if (host_len == 0 || host_len >= sizeof(t->host)) {
-		snprintf(why, why_cap, "'%s': bad host", arg);
+	/* A bare IPv6 address (two colons or more, no brackets) has no port. */
+	const char *colon = strchr(arg, ':');
+	if (arg[0] != '[' && colon != NULL && strchr(colon + 1, ':') != NULL &&
+	    snprintf(bracketed, sizeof(bracketed), "[%s]", arg) < (int)sizeof(bracketed))
+		arg = bracketed;
+	const char *problem = aps_host_port_parse(arg, &hp);
+	if (problem != NULL) {
+		snprintf(why, why_cap, "'%s' %s", arg, problem);
 		return -1;
 	}
-	memcpy(t->host, arg, host_len);
-	if (port == NULL) snprintf(t->port, sizeof(t->port), "%d", APS_ECU_PORT);
-	else if (!parse_port(port, t->port)) {
-		snprintf(why, why_cap, "'%s': port must be 1..65535", port);
-		return -1;
-	}
-	snprintf(t->label, sizeof(t->label), ipv6 ? "[%s]:%s" : "%s:%s", t->host, t->port);
+	memcpy(t->host, hp.host, sizeof(hp.host));
+	snprintf(t->port, sizeof(t->port), "%u", hp.port ? (unsigned)hp.port : (unsigned)APS_ECU_PORT);
+	snprintf(t->label, sizeof(t->label), hp.ipv6 ? "[%s]:%s" : "%s:%s", t->host, t->port);
 	return 0;
 }
 
@@ -110,38 +80,27 @@ static int wait_for(int fd, short events, int64_t deadline)
 	}
 }
 
-/* One non-blocking connect; returns the fd, or -1 with why (and *timed_out). */
+/* One connect, waited for up to deadline; returns the fd, or -1 with why
+ * (and *timed_out). */
 static int connect_one(const struct addrinfo *ai, int64_t deadline, bool *timed_out, char *why,
                        size_t why_cap)
 {
-	int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+	int connected;
+	int fd = nbsock_connect(ai->ai_addr, ai->ai_addrlen, &connected);
 	if (fd < 0) {
-		snprintf(why, why_cap, "socket: %s", strerror(errno));
-		return -1;
-	}
-	int flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-		snprintf(why, why_cap, "fcntl: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) return fd;
-	if (errno != EINPROGRESS && errno != EINTR) {
 		snprintf(why, why_cap, "connect: %s", strerror(errno));
-		close(fd);
 		return -1;
 	}
+	if (connected) return fd;
 	int rc = wait_for(fd, POLLOUT, deadline);
-	int err = 0;
-	socklen_t len = sizeof(err);
+	int err = rc > 0 ? nbsock_connect_result(fd) : 0;
 	if (rc == 0) {
 		*timed_out = true;
 		snprintf(why, why_cap, "connect: timed out");
-	} else if (rc < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) {
+	} else if (rc < 0) {
 		snprintf(why, why_cap, "connect: %s", strerror(errno));
 	} else if (err != 0) {
-		snprintf(why, why_cap, "connect: %s", strerror(err));
+		snprintf(why, why_cap, "connect: %s", err < 0 ? "still in progress" : strerror(err));
 	} else {
 		return fd;
 	}
@@ -163,38 +122,21 @@ static int connect_any(const struct addrinfo *list, int64_t deadline, char *why,
 static int send_all(int fd, const char *data, size_t len, int64_t deadline, char *why, size_t why_cap)
 {
 	size_t sent = 0;
-	while (sent < len) {
-		/* MSG_NOSIGNAL: a peer that went away is an error to report, not SIGPIPE. */
-		ssize_t n = send(fd, data + sent, len - sent, MSG_NOSIGNAL);
-		if (n > 0) {
-			sent += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR) continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			int rc = wait_for(fd, POLLOUT, deadline);
-			if (rc > 0) continue;
-			snprintf(why, why_cap, "send: %s", rc == 0 ? "timed out" : strerror(errno));
-			return -1;
-		}
-		snprintf(why, why_cap, "send: %s", n < 0 ? strerror(errno) : "nothing sent");
+	int rc;
+	while ((rc = nbsock_send(fd, data, len, &sent)) == 1) {
+		int ready = wait_for(fd, POLLOUT, deadline);
+		if (ready > 0) continue;
+		snprintf(why, why_cap, "send: %s", ready == 0 ? "timed out" : strerror(errno));
 		return -1;
 	}
-	return 0;
-}
-
-/* The frame's total length from its header, or 0 while the header is incomplete. */
-static size_t declared_length(const struct ecu_reply *r)
-{
-	if (r->len < FRAME_HEADER_LEN) return 0;
-	size_t n = 0;
-	for (size_t i = 5; i < 9; i++) n = n * 10 + (size_t)(r->buf[i] - '0');  /* digits: checked */
-	return n + 1;
+	if (rc == 0) return 0;
+	snprintf(why, why_cap, "send: %s", strerror(rc));
+	return -1;
 }
 
 static void describe_progress(const struct ecu_reply *r, char *out, size_t cap)
 {
-	size_t total = declared_length(r);
+	size_t total = aps_frame_length(r->buf, r->len);
 	if (r->len == 0) snprintf(out, cap, "no reply");
 	else if (total > 0) snprintf(out, cap, "%zu of %zu bytes", r->len, total);
 	else snprintf(out, cap, "%zu bytes, length field incomplete", r->len);
@@ -212,9 +154,10 @@ static int read_frame(int fd, enum aps_command cmd, int64_t deadline, int timeou
 			snprintf(why, why_cap, "%s: %s", aps_strerror((int)frame), err.reason);
 			return -1;
 		}
-		/* Ask only for what the frame still lacks: the header, then the rest. */
-		size_t total = declared_length(r), want = 0;
-		if (r->len < FRAME_HEADER_LEN) want = FRAME_HEADER_LEN - r->len;
+		/* Ask only for what the frame still lacks: up to the end of the
+		 * length field (9 bytes), then the rest. */
+		size_t total = aps_frame_length(r->buf, r->len), want = 0;
+		if (total == 0 && r->len < 9) want = 9 - r->len;
 		else if (total > r->len) want = total - r->len;
 		if (want == 0 || r->len + want > sizeof(r->buf)) {
 			snprintf(why, why_cap, "framing: length field says %zu bytes, have %zu", total, r->len);

@@ -34,13 +34,7 @@ static const char *const kind_code[] = {
 
 static size_t kind_record_len(enum sim_kind kind)
 {
-	switch (kind) {
-	case SIM_DS3: return 21;
-	case SIM_QT2: return 27;
-	case SIM_QS1: return 23;
-	case SIM_UNSEEN: break;
-	}
-	return 9;
+	return aps_record_length(kind_code[kind], 0);
 }
 
 static unsigned kind_channels(enum sim_kind kind)

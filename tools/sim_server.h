@@ -30,7 +30,8 @@ struct sim_config {
 /* Serves until SIGINT or SIGTERM.  Returns 0, or 1 when it cannot listen. */
 int sim_server_run(const struct sim_config *cfg);
 
-/* Log lines on stderr (simulate.c): sim_log is silenced by --quiet, sim_warn is not. */
+/* Log lines on stderr (sim_log.c): sim_log is silenced by quiet, sim_warn is not. */
+void sim_log_start(bool quiet);
 void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sim_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -11,37 +11,6 @@
 #include "commands.h"
 #include "sim_server.h"
 
-static bool log_quiet;
-static struct timespec log_t0;
-
-__attribute__((format(printf, 1, 0)))
-static void vlog(const char *fmt, va_list ap)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	double t = (double)(ts.tv_sec - log_t0.tv_sec) + (ts.tv_nsec - log_t0.tv_nsec) / 1e9;
-	char line[512];
-	vsnprintf(line, sizeof line, fmt, ap);
-	fprintf(stderr, "aps-ecu simulate [%9.3f] %s\n", t, line);
-}
-
-void sim_log(const char *fmt, ...)
-{
-	if (log_quiet) return;
-	va_list ap;
-	va_start(ap, fmt);
-	vlog(fmt, ap);
-	va_end(ap);
-}
-
-void sim_warn(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vlog(fmt, ap);
-	va_end(ap);
-}
-
 static void usage(FILE *out)
 {
 	fputs("usage: aps-ecu simulate --port P [--bind ADDR] [--port-file FILE]\n"
@@ -217,8 +186,7 @@ int aps_simulate_main(int argc, char **argv)
 		return 2;
 	}
 
-	log_quiet = cfg.quiet;
-	clock_gettime(CLOCK_MONOTONIC, &log_t0);
+	sim_log_start(cfg.quiet);
 	char why[256];
 	int rc;
 	if (replay_dir) {

@@ -26,7 +26,11 @@
 #include <mosquitto.h>
 #include <mosquitto_broker.h>
 
-#include "aps_plugin.h"
+#include "announce.h"
+#include "clock.h"
+#include "energy.h"
+#include "poller.h"
+#include "publish.h"
 #include "sim_reply.h"
 
 /* ---- the broker, as far as publish.c and announce.c see it ---- */
@@ -54,9 +58,9 @@ void mosquitto_log_printf(int level, const char *fmt, ...)
 	(void)fmt;
 }
 
-/* tick.c's clock, read by announce.c for its time budget (unlimited here)
- * and for the pause between clearing the per-entity configs of the past and
- * the first device configs: a second passes at each reading, so that pause
+/* The plugin's clock (plugin/base/clock.h), read by announce.c for its time
+ * budget (unlimited here) and for the pause between clearing the per-entity
+ * configs of the past and the first device configs: a second passes at each reading, so that pause
  * costs no waiting here, only the work on each side of it. */
 uint64_t aps_monotonic_ns(void)
 {
@@ -96,19 +100,30 @@ static void parse_replies(struct ecu_poller *p, const struct sim_install *si)
 	p->have_signal = true;
 }
 
-/* What tick.c's cycle_ok() does with them: energy filter, then publish. */
-static void publish_replies(struct aps_plugin *pl, struct ecu *e, uint64_t n)
+/* What tick.c does with them: the cycle's time, the energy filter, then
+ * discovery, the states and the diagnostics. */
+static void publish_replies(const struct announce_settings *as, struct announcer *a, struct energy_filter *f,
+                            const struct ecu_poller *p, uint64_t n)
 {
-	const struct aps_time *t = &e->poller.info.timestamp;
+	struct aps_cycle_time when;
+	aps_cycle_time(&p->info, &p->inv, NULL, &when);
+	const struct aps_time *t = &when.local;
 	struct energy_reading r = {
 		.year = t->year, .month = t->month, .day = t->day, .hour = t->hour, .minute = t->minute,
-		.second = t->second, .now_s = (int64_t)n, .today_raw = e->poller.info.today_energy_raw,
-		.lifetime_raw = e->poller.info.lifetime_energy_raw, .power_w = e->poller.info.current_power_w,
+		.second = t->second, .now_s = (int64_t)n, .today_raw = p->info.today_energy_raw,
+		.lifetime_raw = p->info.lifetime_energy_raw, .power_w = p->info.current_power_w,
 	};
 	struct energy_result energy;
-	energy_filter_update(&e->state.energy, &r, &energy);
-	if (!publish_cycle(pl, e, &energy, false, UINT64_MAX)) die("discovery left unfinished");
-	publish_diagnostics(pl, e);
+	energy_filter_update(f, &r, &energy);
+	if (!announce_cycle(a, as, &p->info, p->inverters, p->inv.count, UINT64_MAX)) die("discovery left unfinished");
+	const struct aps_ecu_values values = { p->info.current_power_w, energy.publish_today, energy.today_raw,
+		                               energy.publish_lifetime, energy.lifetime_raw };
+	const struct aps_cycle cycle = { .info = &p->info, .inv = &p->inv, .inverters = p->inverters,
+		                         .signals = p->signals, .signal_count = p->signal_count,
+		                         .time = &when, .values = &values };
+	publish_cycle("", &cycle, false);
+	const struct publish_diag d = { (int64_t)n, 100, 0, "" };
+	publish_diagnostics("", p->info.ecu_id, &d, false);
 }
 
 int main(int argc, char **argv)
@@ -133,30 +148,31 @@ int main(int argc, char **argv)
 	if (sim_install_init(&si, NULL, inverters, 0, why, sizeof(why)) != 0) die(why);
 	sim_install_refresh(&si, 1782043200 /* 2026-06-21 12:00 UTC: all online */, false);
 
-	static struct aps_plugin pl;
-	struct aps_config_opt opts[] = { { "ecu_host", "127.0.0.1" },
-	                                 { "discovery", strcmp(discovery, "off") == 0 ? "false" : "true" } };
-	char *no_env[] = { NULL };
-	if (aps_config_load(&pl.cfg, opts, 2, no_env, NULL, NULL, why, sizeof(why)) != 0) die(why);
-	const char *status_parts[] = { "aps", "status" };
-	if (topic_join(pl.status_topic, sizeof(pl.status_topic), "", status_parts, 2) != 0) die("status topic");
-
-	static struct ecu e;
-	poller_init(&e.poller, "127.0.0.1", 8899, 0);
-	energy_filter_init(&e.state.energy);
-	e.poller.inverters_cap = si.inverters_len / 9 + 1;
-	e.poller.inverters = calloc(e.poller.inverters_cap, sizeof(*e.poller.inverters));
-	e.poller.signals_cap = si.signal_len / 7 + 1;
-	e.poller.signals = calloc(e.poller.signals_cap, sizeof(*e.poller.signals));
-	if (!e.poller.inverters || !e.poller.signals) die("out of memory");
+	const struct announce_settings as = {
+		.discovery = strcmp(discovery, "off") != 0,
+		.ctx = { .discovery_prefix = "homeassistant", .topic_base = "", .status_topic = "aps/status",
+		         .origin_sw = APS_VERSION },
+	};
+	struct announcer *a = announce_new();
+	static struct energy_filter filter;
+	static struct ecu_poller poller;
+	struct ecu_poller *p = &poller;
+	if (!a) die("out of memory");
+	poller_init(p, "127.0.0.1", 8899, 0);
+	energy_filter_init(&filter);
+	p->inverters_cap = si.inverters_len / 9 + 1;
+	p->inverters = calloc(p->inverters_cap, sizeof(*p->inverters));
+	p->signals_cap = si.signal_len / 7 + 1;
+	p->signals = calloc(p->signals_cap, sizeof(*p->signals));
+	if (!p->inverters || !p->signals) die("out of memory");
 
 	/* First cycle outside the clock: discovery goes out once, allocations settle. */
-	parse_replies(&e.poller, &si);
-	publish_replies(&pl, &e, 0);
+	parse_replies(p, &si);
+	publish_replies(&as, a, &filter, p, 0);
 	unsigned long first_messages = published;
 
 	uint64_t t0 = cpu_ns();
-	for (unsigned long i = 0; parse_loop && i < iterations; i++) parse_replies(&e.poller, &si);
+	for (unsigned long i = 0; parse_loop && i < iterations; i++) parse_replies(p, &si);
 	uint64_t parse_ns = cpu_ns() - t0;
 
 	published = published_bytes = 0;
@@ -164,11 +180,10 @@ int main(int argc, char **argv)
 	for (unsigned long i = 0; i < iterations; i++) {
 		if (announce_each) {
 			/* Every device new again: its past cleared, its config sent. */
-			e.state.ecu_announced = false;
-			e.state.announced_count = 0;
+			announce_forget(a);
 		}
-		parse_replies(&e.poller, &si);
-		publish_replies(&pl, &e, i + 1);
+		parse_replies(p, &si);
+		publish_replies(&as, a, &filter, p, i + 1);
 	}
 	uint64_t total_ns = cpu_ns() - t0;
 
@@ -177,9 +192,8 @@ int main(int argc, char **argv)
 	       inverters, discovery, iterations, first_messages, published / iterations, published_bytes / iterations,
 	       (double)parse_ns / 1e3 / (double)iterations, (double)total_ns / 1e3 / (double)iterations);
 
-	announce_free(&e);
-	poller_free(&e.poller);
-	aps_config_free(&pl.cfg);
+	announce_free(a);
+	poller_free(p);
 	sim_install_free(&si);
 	return 0;
 }

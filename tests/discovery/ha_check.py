@@ -53,7 +53,7 @@ an entity name starting with the device name is shown with it twice; a key
 given both abbreviated and in full keeps the abbreviation's value, silently;
 device and origin mappings take only their known keys; a device payload needs
 device, origin and components, each component a platform and a unique_id.
-(Sources as in plugin/discovery.c: HA's MQTT docs, sensor/const.py,
+(Sources as in plugin/mqtt/discovery.c: HA's MQTT docs, sensor/const.py,
 mqtt/sensor.py, the default_entity_id issues; mqtt/discovery.py,
 abbreviations.py and schemas.py for device discovery.)
 

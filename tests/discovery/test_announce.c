@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_announce.c - when the plugin sends which discovery configs
- * (plugin/announce.c), against a stub broker that records every publish and
+ * (plugin/mqtt/announce.c), against a stub broker that records every publish and
  * a clock the test moves: one config per device, nothing again without a
  * reason, everything again when Home Assistant comes back, a type change,
  * the tick's time budget, the bound on inverters remembered, and the
@@ -19,8 +19,8 @@
 #include <mosquitto_broker.h>
 
 #include "aps_check.h"
-#include "aps_plugin.h"
-#include "discovery.h"
+#include "announce.h"
+#include "clock.h"
 
 /* ---- the broker and the clock, as announce.c and publish.c see them ---- */
 
@@ -64,28 +64,22 @@ static void reset_counts(void) { devices = clears = handovers = others = warning
 
 /* ---- an ECU whose last cycle reported n inverters, UIDs from first ---- */
 
-static struct aps_plugin pl;
-static struct ecu e;
+static struct announcer *a;
+static struct announce_settings settings;
+static struct aps_ecu_info info;
+static struct aps_inverter *reported;
+static size_t reported_count;
 
 static void setup(bool clear)
 {
-	announce_free(&e);
-	memset(&e, 0, sizeof(e));
-	aps_config_free(&pl.cfg);
-	memset(&pl, 0, sizeof(pl));
-	struct aps_config_opt opts[] = { { "ecu_host", "127.0.0.1" }, { "discovery", "true" },
-	                                 { "migrate_aps2mqtt_discovery", clear ? "true" : "false" } };
-	char *no_env[] = { NULL };
-	char why[256];
-	if (aps_config_load(&pl.cfg, opts, 3, no_env, NULL, NULL, why, sizeof(why)) != 0) {
-		printf("config: %s\n", why);
-		exit(1);
-	}
-	snprintf(pl.status_topic, sizeof(pl.status_topic), "aps/status");
-	pl.ecus = &e;
-	pl.ecu_count = 1;
-	strcpy(e.poller.info.ecu_id, "216200000001");
-	e.state.data_valid = true;
+	announce_free(a);
+	a = announce_new();
+	settings = (struct announce_settings){
+		.discovery = true, .migrate = clear,
+		.ctx = { .discovery_prefix = "homeassistant", .topic_base = "", .status_topic = "aps/status" },
+	};
+	memset(&info, 0, sizeof(info));
+	strcpy(info.ecu_id, "216200000001");
 	reset_counts();
 }
 
@@ -98,16 +92,26 @@ static void report(unsigned n, unsigned long first, const char *type)
 		snprintf(inverters[i].type, sizeof(inverters[i].type), "%s", type);
 		if (strcmp(type, "00") != 0) inverters[i].channels = inverters[i].voltages = 2;
 	}
-	e.poller.inverters = inverters;
-	e.poller.inv.count = n;
-	e.poller.have_inverters = true;
+	reported = inverters;
+	reported_count = n;
+}
+
+/* One tick's call, on what the last cycle reported. */
+static bool cycle(uint64_t deadline_ns)
+{
+	return announce_cycle(a, &settings, &info, reported, reported_count, deadline_ns);
+}
+
+static size_t remembered(bool *full)
+{
+	return announce_known(a, full);
 }
 
 /* announce_cycle until it says done (each call as one tick); returns the calls. */
 static int run(uint64_t deadline_ns)
 {
 	int calls = 1;
-	while (!announce_cycle(&pl, &e, deadline_ns) && calls < 10000) calls++;
+	while (!cycle(deadline_ns) && calls < 10000) calls++;
 	return calls;
 }
 
@@ -122,19 +126,19 @@ static void test_once_per_device(void)
 	CHECKF(run(UINT64_MAX) == 1 && devices == 0, "announced again without a reason: %u", devices);
 
 	/* Home Assistant came back online. */
-	announce_again(&pl);
-	CHECKF(e.state.announce_pending, "not pending after announce_again");
+	bool pending = announce_again(a, &settings);
+	CHECKF(pending, "not pending after announce_again");
 	run(UINT64_MAX);
 	CHECKF(devices == 81, "after Home Assistant's return: %u", devices);
 
 	/* A never-seen inverter starts reporting: its config changes. */
 	report(80, 1, "01");
-	e.poller.inverters[5].type[0] = '0';
-	e.poller.inverters[5].type[1] = '0';
+	reported[5].type[0] = '0';
+	reported[5].type[1] = '0';
 	reset_counts();
 	run(UINT64_MAX);
 	CHECKF(devices == 1, "type change: %u configs", devices);
-	e.poller.inverters[5].type[1] = '1';
+	reported[5].type[1] = '1';
 	reset_counts();
 	run(UINT64_MAX);
 	CHECKF(devices == 1, "type change back: %u configs", devices);
@@ -164,9 +168,11 @@ static void test_bound(void)
 		announced += devices - (cycle == 0); /* the ECU's own config, once */
 	}
 	CHECKF(announced == APS_MAX_RECORDS, "%u inverters announced, want the bound %d", announced, APS_MAX_RECORDS);
-	CHECKF(e.state.announced_count == APS_MAX_RECORDS, "%zu remembered", e.state.announced_count);
+	bool full;
+	size_t known = remembered(&full);
+	CHECKF(known == APS_MAX_RECORDS, "%zu remembered", known);
 	/* Said once, when it was reached (not in each later cycle). */
-	CHECKF(e.state.announced_full && strstr(last_warning, "not announced") != NULL, "%s", last_warning);
+	CHECKF(full && strstr(last_warning, "not announced") != NULL, "%s", last_warning);
 	reset_counts();
 	report(80, first, "01");
 	run(UINT64_MAX);
@@ -187,52 +193,52 @@ static void test_migrate_aps2mqtt(void)
 	setup(true);
 	report(80, 1, "01");
 	/* Step 1: the hand-over, nothing else. */
-	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX), "done at once: no pause");
+	CHECKF(!cycle(UINT64_MAX), "done at once: no pause");
 	CHECKF(handovers == ECU_TOPICS + 80 * INVERTER_TOPICS && devices == 0 && clears == 0,
 	       "step 1: %u hand-overs, %u configs, %u clears", handovers, devices, clears);
 	clock_ns += STEP_NS - 1;
-	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX), "done within the first pause");
+	CHECKF(!cycle(UINT64_MAX), "done within the first pause");
 	CHECKF(devices == 0 && clears == 0, "in the first pause: %u configs, %u clears", devices, clears);
 	/* Step 2: the device configs, then a pause again. */
 	clock_ns += 1;
-	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX), "done without the second pause");
+	CHECKF(!cycle(UINT64_MAX), "done without the second pause");
 	CHECKF(devices == 81 && clears == 0, "step 2: %u configs, %u clears", devices, clears);
 	clock_ns += STEP_NS - 1;
-	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX), "done within the second pause");
+	CHECKF(!cycle(UINT64_MAX), "done within the second pause");
 	CHECKF(devices == 81 && clears == 0, "in the second pause: %u configs, %u clears", devices, clears);
 	/* Step 3: the old topics cleared, the configs once more (see announce.c). */
 	clock_ns += 1;
-	CHECKF(announce_cycle(&pl, &e, UINT64_MAX), "not done after step 3");
+	CHECKF(cycle(UINT64_MAX), "not done after step 3");
 	CHECKF(clears == ECU_TOPICS + 80 * INVERTER_TOPICS && devices == 2 * 81,
 	       "step 3: %u clears, %u configs", clears, devices);
 	CHECKF(handovers == ECU_TOPICS + 80 * INVERTER_TOPICS && warnings == 0, "%u hand-overs, %u warnings",
 	       handovers, warnings);
 	reset_counts();
-	CHECKF(announce_cycle(&pl, &e, UINT64_MAX) && devices + clears + handovers == 0,
+	CHECKF(cycle(UINT64_MAX) && devices + clears + handovers == 0,
 	       "done, then sent again: %u configs, %u clears, %u hand-overs", devices, clears, handovers);
 
 	/* A newcomer later: the same three steps for it alone. */
 	report(81, 1, "01");
 	reset_counts();
-	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX), "a newcomer is announced at once");
+	CHECKF(!cycle(UINT64_MAX), "a newcomer is announced at once");
 	CHECKF(handovers == INVERTER_TOPICS && devices == 0, "newcomer: %u hand-overs, %u configs", handovers, devices);
 	clock_ns += STEP_NS;
-	CHECKF(!announce_cycle(&pl, &e, UINT64_MAX) && devices == 1, "newcomer: %u configs", devices);
+	CHECKF(!cycle(UINT64_MAX) && devices == 1, "newcomer: %u configs", devices);
 	clock_ns += STEP_NS;
-	CHECKF(announce_cycle(&pl, &e, UINT64_MAX), "newcomer: not done");
+	CHECKF(cycle(UINT64_MAX), "newcomer: not done");
 	CHECKF(clears == INVERTER_TOPICS && devices == 2 && handovers == INVERTER_TOPICS,
 	       "newcomer: %u clears, %u configs, %u hand-overs", clears, devices, handovers);
 
 	/* Home Assistant's return: configs again, the past is not touched again. */
-	announce_again(&pl);
+	announce_again(a, &settings);
 	reset_counts();
 	run(UINT64_MAX);
 	CHECKF(devices == 82 && clears == 0 && handovers == 0, "again: %u configs, %u clears, %u hand-overs", devices,
 	       clears, handovers);
 
 	/* Another ECU answers at the address: all of it is new. */
-	announce_forget(&e);
-	strcpy(e.poller.info.ecu_id, "216200000002");
+	announce_forget(a);
+	strcpy(info.ecu_id, "216200000002");
 	reset_counts();
 	run(UINT64_MAX);
 	CHECKF(handovers == ECU_TOPICS + 81 * INVERTER_TOPICS && devices == 0, "new ECU: %u hand-overs, %u configs",
@@ -252,7 +258,7 @@ static void test_migrate_time_budget(void)
 	report(80, 1, "01");
 	int calls = 0;
 	while (handovers < ECU_TOPICS + 80 * INVERTER_TOPICS && calls < 10000) {
-		announce_cycle(&pl, &e, 0);
+		cycle(0);
 		calls++;
 	}
 	CHECKF(handovers == ECU_TOPICS + 80 * INVERTER_TOPICS && devices == 0, "%u hand-overs, %u configs", handovers,
@@ -274,7 +280,6 @@ int main(void)
 	test_bound();
 	test_migrate_aps2mqtt();
 	test_migrate_time_budget();
-	announce_free(&e);
-	aps_config_free(&pl.cfg);
+	announce_free(a);
 	return aps_check_report("test_announce");
 }

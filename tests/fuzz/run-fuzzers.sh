@@ -36,7 +36,7 @@ esac
 CLANG=${CLANG:-clang}
 UNIT_TIMEOUT=10
 RSS_LIMIT_MB=2048
-PROTOCOL_SOURCES="fields frame request ecu_info inverters signal model"
+PROTOCOL_SOURCES="civil fields frame request ecu_info inverters signal model"
 CFLAGS="-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 -Wundef -Wvla
 	-Wstrict-prototypes -Wwrite-strings -D_POSIX_C_SOURCE=200809L"

@@ -119,10 +119,10 @@ def final_stage(source, stage, build_name, stage_out, out, root):
 
 
 def known_variables(source):
-    """aps2mqtt's environment variables as plugin/config.c names them."""
-    text = open(os.path.join(source, "plugin", "config.c")).read()
+    """aps2mqtt's environment variables as plugin/config/config_apply.c names them."""
+    text = open(os.path.join(source, "plugin", "config", "config_apply.c")).read()
     names = set(re.findall(r'"((?:APS|MQTT)_[A-Z_]+|CONFIG_FILE)"', text))
-    check("APS_ECU_IP" in names, "found no aps2mqtt variable names in plugin/config.c")
+    check("APS_ECU_IP" in names, "found no aps2mqtt variable names in plugin/config/config_apply.c")
     return names
 
 
@@ -182,7 +182,7 @@ def main():
     stage_out, out = build_stage(source, stages[0][1], work)
     root = os.path.join(work, "root")
     packages = final_stage(source, stages[1][1], "build", stage_out, out, root)
-    for p in ("cjson", "yaml", "tzdata"):
+    for p in ("cjson", "yaml", "tzdata", "libcurl"):
         check(p in packages, "final stage does not add %s: %r" % (p, packages))
     conf_path = root + "/mosquitto/config/mosquitto.conf"
     check(os.path.isfile(conf_path), "the final stage has no /mosquitto/config/mosquitto.conf")

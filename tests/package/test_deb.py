@@ -89,7 +89,7 @@ def check_control(deb, version, arch):
     description = field("Description").splitlines()
     check(len(description) > 2 and "APsystems" in description[0], "Description: %r" % description)
     depends = [d.strip() for d in field("Depends").split(",")]
-    for want in ("mosquitto (>= 2.0)", "libc6", "libcjson1", "libyaml-0-2"):
+    for want in ("mosquitto (>= 2.0)", "libc6", "libcjson1", "libyaml-0-2", "libcurl4"):
         check(any(d == want or d.startswith(want + " (") for d in depends),
               "Depends lacks %s: %s" % (want, depends))
 

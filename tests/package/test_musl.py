@@ -21,8 +21,8 @@ from pkgtest import check, run
 
 NAME = "container_musl"
 MUSL_LIBC = "/usr/lib/x86_64-linux-musl/libc.so"
-# Found at run time in the broker or in Alpine's cjson and yaml packages.
-OUTSIDE_LIBC = ("mosquitto_", "cJSON_", "yaml_")
+# Found at run time in the broker or in Alpine's cjson, yaml and libcurl packages.
+OUTSIDE_LIBC = ("mosquitto_", "cJSON_", "yaml_", "curl_")
 
 
 def read_targets(path):
@@ -47,6 +47,10 @@ def system_headers(inc, mosquitto_dir):
     for path, sub in wanted:
         check(os.path.isfile(path), "no " + path)
         shutil.copy(path, os.path.join(inc, sub))
+    # libcurl's headers: Debian keeps them in the multiarch directory.
+    curl = [d for d in ("/usr/include/curl", "/usr/include/x86_64-linux-gnu/curl") if os.path.isdir(d)]
+    check(curl, "no libcurl headers (libcurl4-openssl-dev)")
+    shutil.copytree(curl[0], os.path.join(inc, "curl"))
 
 
 def undefined_outside_musl(binary, musl):
@@ -63,7 +67,10 @@ def main():
     inc = os.path.join(work, "include")
     system_headers(inc, mosquitto_dir)
     targets = read_targets(targets_file)
-    includes = ["-I" + t[2] for t in targets] + ["-isystem", inc]
+    # Each target's folder, and the folder of any source it compiles from
+    # elsewhere (the module compiles plugin/mqtt/ against its own headers).
+    dirs = [t[2] for t in targets] + [os.path.dirname(s) for t in targets for s in t[3] if os.path.isabs(s)]
+    includes = ["-I" + d for d in dict.fromkeys(dirs)] + ["-isystem", inc]
 
     objects = {"plugin": [], "tool": []}
     count = 0

@@ -411,13 +411,7 @@ static void each_capture(const char *path, void *ctx)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s <fixtures dir>\n", argv[0]);
-		return 2;
-	}
-	long files = t_walk_hex(argv[1], each_capture, NULL);
-	aps_check_case("captures");
-	CHECKF(files > 0, "no .hex files under %s", argv[1]);
+	if (t_each_capture(argc, argv, each_capture) != 0) return 2;
 	test_type05_built();
 	test_built_arrays();
 	test_signal_built();

@@ -348,3 +348,15 @@ int t_parse(enum t_kind kind, const uint8_t *buf, size_t len, size_t cap, struct
 	}
 	return p->rc;
 }
+
+int t_each_capture(int argc, char **argv, t_file_fn *fn)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s <fixtures dir>\n", argv[0]);
+		return -1;
+	}
+	long files = t_walk_hex(argv[1], fn, NULL);
+	aps_check_case("captures");
+	CHECKF(files > 0, "no .hex files under %s", argv[1]);
+	return 0;
+}

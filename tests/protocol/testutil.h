@@ -32,6 +32,10 @@ bool t_load(const char *dir, const char *rel, uint8_t *buf, size_t cap, size_t *
 typedef void t_file_fn(const char *path, void *ctx);
 long t_walk_hex(const char *dir, t_file_fn *fn, void *ctx);
 
+/* A test's "<fixtures dir>" argument: calls fn for every capture in it, and
+ * checks there was one.  Returns 0, or -1 (usage printed) without it. */
+int t_each_capture(int argc, char **argv, t_file_fn *fn);
+
 /* Copies len bytes so that they end exactly at a PROT_NONE page: reading
  * one byte past them faults.  The copy lives until the next call. */
 const uint8_t *t_guard(const uint8_t *data, size_t len);

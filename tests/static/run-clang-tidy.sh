@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # run-clang-tidy.sh SRC_DIR DIR...: clang-tidy (the checks in SRC_DIR/.clang-tidy)
-# over every .c file of each DIR (protocol, plugin, tools), two files at a
+# over every .c file of each DIR (protocol, common, plugin/..., tools), two files at a
 # time.  Any warning fails.  Exits 77 (a skip, for CTest) when clang-tidy is
 # not installed.  CLANG_TIDY overrides the program.
 set -u
@@ -22,13 +22,16 @@ cd "$SRC" || exit 2
 "$TIDY" --version | sed -n 's/^ *//p' | head -n 2
 
 files=""
+# Every source folder's headers, as the libraries' include directories give them.
+inc=""
+for d in protocol common plugin plugin/* tools; do [ -d "$d" ] && inc="$inc -I$d"; done
 for d in "$@"; do files="$files $(ls "$d"/*.c)"; done
 out=$(mktemp) || exit 2
 trap 'rm -f "$out"' EXIT
 # The build's own flags, so the code is read as the compiler reads it.
-# shellcheck disable=SC2086 # one file name per word
+# shellcheck disable=SC2086 # one file name, one include flag per word
 printf '%s\n' $files | xargs -P 2 -I {} "$TIDY" --quiet {} -- -std=c11 -D_POSIX_C_SOURCE=200809L \
-	-DAPS_VERSION='"0"' -Iprotocol -Iplugin -Itools >"$out" 2>&1
+	-DAPS_VERSION='"0"' $inc >"$out" 2>&1
 findings=$(grep -cE '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$out")
 if [ "$findings" -ne 0 ]; then
 	grep -vE '^[0-9]+ warnings? (and [0-9]+ errors? )?generated|^Suppressed [0-9]+ warnings|^Use -header-filter|^Error while processing' "$out"

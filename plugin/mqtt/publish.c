@@ -1,0 +1,114 @@
+#define _DEFAULT_SOURCE
+/* publish.c - what goes out to subscribers, and on which topic. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "broker_api.h"
+
+#include "discovery.h"
+#include "json_flat.h"
+#include "publish.h"
+
+/* Hands a copy of payload to the broker, which owns it only on success. */
+static int publish_bytes(const char *topic, const char *payload, size_t len, bool retain)
+{
+	if (!topic_valid(topic) || len > INT32_MAX) return MOSQ_ERR_INVAL;
+	void *copy = NULL;
+	if (len > 0) {
+		copy = mosquitto_malloc(len);
+		if (!copy) return MOSQ_ERR_NOMEM;
+		memcpy(copy, payload, len);
+	}
+	int rc = mosquitto_broker_publish(NULL, topic, (int)len, copy, 0, retain, NULL);
+	if (rc != MOSQ_ERR_SUCCESS) mosquitto_free(copy);
+	return rc;
+}
+
+const char *aps_mosq_error(int rc)
+{
+	switch (rc) {
+	case MOSQ_ERR_NOMEM: return "out of memory";
+	case MOSQ_ERR_INVAL: return "invalid arguments";
+	case MOSQ_ERR_ALREADY_EXISTS: return "already registered";
+	case MOSQ_ERR_NOT_SUPPORTED: return "not supported";
+	default: return "broker error";
+	}
+}
+
+static int publish_logged(const char *topic, const char *payload, size_t len, bool retain)
+{
+	int rc = publish_bytes(topic, payload, len, retain);
+	if (rc != MOSQ_ERR_SUCCESS)
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: cannot publish on %s: %s (%d)", topic,
+		                     aps_mosq_error(rc), rc);
+	return rc;
+}
+
+int publish_text(const char *topic, const char *text, bool retain)
+{
+	return publish_logged(topic, text, strlen(text), retain);
+}
+
+int publish_json(const char *topic, cJSON *json, bool retain)
+{
+	int rc = MOSQ_ERR_NOMEM;
+	char flat[1024], *text = NULL;
+	size_t len;
+	if (json && json_print_flat(json, flat, sizeof(flat), &len)) {
+		rc = publish_logged(topic, flat, len, retain);
+	} else if (json && (text = cJSON_PrintUnformatted(json)) != NULL) {
+		rc = publish_logged(topic, text, strlen(text), retain);
+		cJSON_free(text);
+	} else {
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: out of memory building %s", topic);
+	}
+	cJSON_Delete(json);
+	return rc;
+}
+
+int publish_ecu_topic(char *buf, const char *prefix, const char *ecu_id, const char *leaf)
+{
+	const char *parts[] = { "aps", ecu_id, leaf };
+	return topic_join(buf, APS_TOPIC_MAX, prefix, parts, leaf ? 3 : 2);
+}
+
+void publish_cycle(const char *prefix, const struct aps_cycle *cycle, bool retain)
+{
+	char topic[APS_TOPIC_MAX];
+	const char *ecu_id = cycle->info->ecu_id;
+	if (publish_ecu_topic(topic, prefix, ecu_id, NULL) != 0) return;
+	publish_json(topic, aps_payload_ecu(cycle), retain);
+	for (size_t i = 0; cycle->inv && i < cycle->inv->count; i++) {
+		if (publish_ecu_topic(topic, prefix, ecu_id, cycle->inverters[i].uid) != 0) continue;
+		publish_json(topic, aps_payload_inverter(cycle, i), retain);
+	}
+}
+
+void publish_diagnostics(const char *prefix, const char *ecu_id, const struct publish_diag *d, bool retain)
+{
+	char topic[APS_TOPIC_MAX];
+	char when[32];
+
+	if (ecu_id[0] == '\0') return;
+	if (publish_ecu_topic(topic, prefix, ecu_id, APS_DIAG_TOPIC) != 0) return;
+
+	cJSON *diag = cJSON_CreateObject();
+	if (!diag) return;
+	if (d->last_success > 0) {
+		time_t t = (time_t)d->last_success;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+		cJSON_AddStringToObject(diag, APS_DIAG_LAST_SUCCESS, when);
+	} else {
+		cJSON_AddNullToObject(diag, APS_DIAG_LAST_SUCCESS);
+	}
+	cJSON_AddNumberToObject(diag, APS_DIAG_POLL_DURATION_MS, (double)d->poll_duration_ms);
+	cJSON_AddNumberToObject(diag, APS_DIAG_CONSECUTIVE_FAILURES, d->failures);
+	cJSON_AddStringToObject(diag, APS_DIAG_LAST_ERROR, d->last_error);
+	publish_json(topic, diag, retain);
+}
