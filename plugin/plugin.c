@@ -159,18 +159,6 @@ static void plugin_free(struct aps_plugin *pl)
 	aps_tz_forget();
 }
 
-/* One instance per broker.  Mosquitto 2.0 refuses a module's second tick
- * callback; 2.1 keeps callbacks per plugin line and would run a second
- * instance beside the first, sharing the process-wide wake-up timer and
- * signal handlers.  So a second line is refused here, on both. */
-static bool instance_running;
-
-static int refuse_second_instance(void)
-{
-	mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: loaded twice: list every ECU in one plugin_opt_ecu_host line instead");
-	return MOSQ_ERR_ALREADY_EXISTS;
-}
-
 APS_EXPORT int mosquitto_plugin_version(int supported_version_count, const int *supported_versions)
 {
 	for (int i = 0; i < supported_version_count; i++) {
@@ -183,7 +171,6 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
                           int opt_count)
 {
 	char err[512];
-	if (instance_running) return refuse_second_instance();
 	struct aps_plugin *pl = aps_calloc(1, sizeof(*pl));
 	if (!pl) return MOSQ_ERR_NOMEM;
 	pl->id = identifier;
@@ -256,11 +243,8 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 
 	int rc = mosquitto_callback_register(identifier, MOSQ_EVT_TICK, on_tick, NULL, pl);
 	if (rc != MOSQ_ERR_SUCCESS) {
-		if (rc == MOSQ_ERR_ALREADY_EXISTS)
-			refuse_second_instance();
-		else
-			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot register the tick callback: %s (%d)",
-			                     aps_mosq_error(rc), rc);
+		mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot register the tick callback: %s (%d)",
+		                     aps_mosq_error(rc), rc);
 		wake_close();
 		plugin_free(pl);
 		return rc;
@@ -283,7 +267,6 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 	}
 
 	publish_text(pl->status_topic, "online", true);
-	instance_running = true;
 	*userdata = pl;
 	return MOSQ_ERR_SUCCESS;
 }
@@ -308,6 +291,5 @@ APS_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *op
 		                     (double)pl->tick_total_ns / (double)pl->ticks / 1e6);
 	plugin_free(pl);
 	restart_http_close();
-	instance_running = false;
 	return MOSQ_ERR_SUCCESS;
 }
