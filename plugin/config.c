@@ -86,6 +86,7 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	[OPT_OFFLINE_AFTER] = {"offline_after", NULL, NULL, KIND_INT, FIELD(offline_after), 1, 1000,
 	                       "a number of failed cycles (1-1000)"},
 	[OPT_CONFIG_FILE] = {"config_file", "CONFIG_FILE", NULL, KIND_PATH, 0, 0, 0, NULL},
+	[OPT_STATE_FILE] = {"state_file", NULL, NULL, KIND_TEXT, FIELD(state_file), 0, APS_CONFIG_PATH_MAX, NULL},
 };
 
 #define NO_BROKER "the plugin publishes inside the broker, so there is no broker to connect to"
@@ -437,6 +438,12 @@ static int check_merged(struct loader *L)
 			}
 		}
 	}
+
+	/* Unset: a default place (energy_store.c); "none" or "": no file. */
+	cfg->state_file_set = L->origin[OPT_STATE_FILE].kind != FROM_DEFAULT;
+	if (cfg->state_file[0] != '\0' && strcmp(cfg->state_file, "none") != 0 && cfg->state_file[0] != '/')
+		return config_fail_at(L, OPT_STATE_FILE, L->origin[OPT_STATE_FILE],
+		                      "%s is not an absolute path (or none)", L->shown[OPT_STATE_FILE]);
 
 	cfg->has_position = L->origin[OPT_LATITUDE].kind != FROM_DEFAULT &&
 	                    L->origin[OPT_LONGITUDE].kind != FROM_DEFAULT;

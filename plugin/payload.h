@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "aps_protocol.h"
+#include "payload_energy.h"
 
 /* What one poll cycle brought back.  inverters/signals may be NULL when that
  * reply is missing (not answered, or status "no data"). */
@@ -23,6 +24,8 @@ struct aps_cycle {
 	const struct aps_signal *signals;         /* NULL: no signal reply */
 	size_t signal_count;
 	const char *zone;  /* IANA zone for the timestamp; NULL/"" = ECU's own, then system's */
+	/* Per-inverter energy (payload_energy.h), one per record; NULL: none. */
+	const struct aps_energy_values *energy;
 };
 
 /* The ECU topic payload: current_power (W), today_energy (kWh), lifetime_energy

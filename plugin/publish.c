@@ -13,6 +13,7 @@
 #include "broker_api.h"
 
 #include "aps_plugin.h"
+#include "energy_store.h"
 #include "discovery.h"
 #include "payload.h"
 
@@ -239,6 +240,7 @@ bool publish_cycle(struct aps_plugin *pl, struct ecu *e, const struct energy_res
 		.signals = p->have_signal ? p->signals : NULL,
 		.signal_count = p->have_signal ? p->signal_count : 0,
 		.zone = pl->cfg.timezone[0] ? pl->cfg.timezone : NULL,
+		.energy = energy_store_values(pl, e),
 	};
 
 	if (strcmp(e->state.ecu_id, p->info.ecu_id) != 0) {

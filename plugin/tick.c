@@ -9,6 +9,7 @@
 #include "broker_api.h"
 
 #include "aps_plugin.h"
+#include "energy_store.h"
 #include "night.h"
 #include "schedule.h"
 #include "shutdown.h"
@@ -127,6 +128,7 @@ static void cycle_ok(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 	}
 
 	filter_energy(e, now, &st->pending_energy);
+	energy_store_cycle(pl, e, &st->pending_energy, now);
 	bool was_night = st->night;
 	uint64_t next_ms;
 	bool night = night_starts(pl, e, now, true, &next_ms);
@@ -200,6 +202,8 @@ static void publish_pending(struct aps_plugin *pl, struct ecu *e, uint64_t deadl
 {
 	struct ecu_state *st = &e->state;
 	if (st->publish_pending) {
+		/* Energy values go out once they are safe on disk (energy_store.h). */
+		if (!energy_store_ready(pl, e, aps_monotonic_ms())) return;
 		if (!publish_cycle(pl, e, &st->pending_energy, st->pending_dusk, deadline_ns)) return;
 		publish_diagnostics(pl, e);
 		st->publish_pending = false;
@@ -255,6 +259,7 @@ uint64_t tick_handle(struct aps_plugin *pl)
 		pl->rediscover = false;
 		announce_again(pl);
 	}
+	energy_store_tick(pl);
 
 	size_t n = collect_fds(pl);
 	if (n > 0 && poll(pl->pfds, (nfds_t)n, 0) < 0) n = 0;
