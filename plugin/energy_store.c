@@ -78,7 +78,7 @@ static void load(struct energy_store *st)
 		st->split_count = n;
 		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: energy state of %zu ECU%s read from %s (generation %llu%s)", n,
 		                     n == 1 ? "" : "s", st->saver.path, (unsigned long long)gens[g].seq,
-		                     g > 0 ? ", the newer one being damaged" : "");
+		                     g > 0 || (valid == 1 && gens[1].exists) ? ", the other one being damaged" : "");
 		state_file_gens_free(gens);
 		return;
 	}
