@@ -10,10 +10,10 @@
 
 #include "alloc.h"
 #include "aps_plugin.h"
-#include "energy_image.h"
-#include "energy_split.h"
-#include "state_file.h"
-#include "state_path.h"
+#include "store/energy_image.h"
+#include "policy/energy_split.h"
+#include "store/state_file.h"
+#include "store/state_path.h"
 
 /* Longest a cycle's payloads wait for their save: a disk slower than this
  * (an SD card in trouble) gets its values published before they are safe,
@@ -145,7 +145,7 @@ void energy_store_close(struct energy_store *st)
 	aps_free(st);
 }
 
-static size_t ecu_index(struct aps_plugin *pl, struct ecu *e)
+static size_t ecu_index(const struct aps_plugin *pl, const struct ecu *e)
 {
 	return (size_t)(e - pl->ecus);
 }
@@ -177,7 +177,7 @@ void energy_store_cycle(struct aps_plugin *pl, struct ecu *e, const struct energ
 	energy_store_tick(pl);
 }
 
-bool energy_store_ready(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms)
+bool energy_store_ready(struct aps_plugin *pl, const struct ecu *e, uint64_t now_ms)
 {
 	struct energy_store *st = pl->energy;
 	if (!st || !st->enabled) return true;

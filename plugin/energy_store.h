@@ -31,7 +31,7 @@ void energy_store_close(struct energy_store *st);
 /* A cycle of ECU e finished well; res: what the energy filter said. */
 void energy_store_cycle(struct aps_plugin *pl, struct ecu *e, const struct energy_result *res, uint64_t now_ms);
 /* Whether e's payloads may go out now (see above). */
-bool energy_store_ready(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms);
+bool energy_store_ready(struct aps_plugin *pl, const struct ecu *e, uint64_t now_ms);
 /* Every tick: collects a finished save, starts the next one. */
 void energy_store_tick(struct aps_plugin *pl);
 /* e's values, one per inverter record of its poller; NULL when none. */

@@ -149,6 +149,13 @@ static void forget_old(struct esplit *s)
 	s->count = kept;
 }
 
+/* A never-reported record (type 00) has no panels. */
+static unsigned record_channels(const struct aps_inverter *r)
+{
+	if (strcmp(r->type, "00") == 0) return 0;
+	return r->channels <= ESPLIT_CHANNELS ? r->channels : ESPLIT_CHANNELS;
+}
+
 static bool has_power(const struct aps_inverter *r)
 {
 	return r->online && strcmp(r->type, "00") != 0;
@@ -222,8 +229,8 @@ int esplit_feed(struct esplit *s, const struct esplit_sample *in, int64_t gap_ca
 	if (!repeat) {
 		for (size_t k = 0; k < in->count; k++) {
 			const struct aps_inverter *r = &in->inv[k];
-			unsigned channels = r->channels <= ESPLIT_CHANNELS ? r->channels : ESPLIT_CHANNELS;
-			if (strcmp(r->type, "00") == 0 || channels == 0) continue; /* never reported: no panels */
+			unsigned channels = record_channels(r);
+			if (channels == 0) continue;
 			struct esplit_inverter *v = obtain(s, r->uid);
 			if (!v) return -1;
 			if (v->seen_date != date) flags |= ESPLIT_CHANGED;

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "energy_split.h"
+#include "policy/energy_split.h"
 
 /* At most this many ECUs in one file (the plugin's own limit). */
 #define ENERGY_IMAGE_ECUS_MAX 256

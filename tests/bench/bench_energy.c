@@ -20,10 +20,10 @@
 #include <time.h>
 
 #include "alloc.h"
-#include "energy_image.h"
-#include "energy_split.h"
+#include "store/energy_image.h"
+#include "policy/energy_split.h"
 #include "sim_reply.h"
-#include "state_file.h"
+#include "store/state_file.h"
 
 static double now_us(void)
 {

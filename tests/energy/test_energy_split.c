@@ -12,8 +12,8 @@
 
 #include "aps_check.h"
 #include "alloc.h"
-#include "energy_image.h"
-#include "energy_split.h"
+#include "store/energy_image.h"
+#include "policy/energy_split.h"
 
 static struct aps_time at(int y, int mo, int d, int h, int mi)
 {

@@ -20,7 +20,7 @@
 
 #include "aps_check.h"
 #include "alloc.h"
-#include "state_file.h"
+#include "store/state_file.h"
 
 /* A state of about 80 inverters: each 8-byte word holds the generation. */
 #define PAYLOAD 12000
