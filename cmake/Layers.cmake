@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # How every library and unit test is declared: once, and built twice, plain
 # and with AddressSanitizer + UBSan, so that no source list is written again
 # for the sanitized run.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * hostport.h - "host", "host:port", "[IPv6]" or "[IPv6]:port", as the plugin's
  * ecu_host option and `aps-ecu query` take them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * mqtt_check.h - the two checks Mosquitto 2.0 and 2.1 export to plugins
  * (tests/package/test_broker_exports.py): inside the broker, its own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* mqtt_check_local.c - mqtt_check.h outside the broker, with the rules of
  * Mosquitto's own (lib/util_topic.c, lib/utf8_mosq.c). */
 #include "mqtt_check.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "topic.h"
 
 #include "mqtt_check.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "civil.h"
 
 int64_t aps_floor_div(int64_t a, int64_t b)

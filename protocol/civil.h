@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * civil.h - the proleptic Gregorian calendar, the one place we count days.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sim_log.c - the simulator's log lines on stderr, each with the seconds since
  * it started. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* clock.h - the plugin's one clock: CLOCK_MONOTONIC, which no change of the
  * wall clock moves (2.0's tick passes no time at all). */
 #ifndef APS_CLOCK_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * config.c - merges defaults, the aps2mqtt YAML file, the environment and the
  * plugin options (in that order, each overriding the previous), then checks

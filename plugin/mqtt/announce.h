@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * announce.h - when to send which Home Assistant discovery configs
  * (discovery.h builds them): an ECU's and its inverters' as they appear or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define _DEFAULT_SOURCE
 /* json_flat.c - see json_flat.h; tests/payload/test_json_flat.c holds it to
  * cJSON's text. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * json_flat.h - the text of a flat JSON object, the same bytes as
  * cJSON_PrintUnformatted() gives, without its sprintf/sscanf per number.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define _DEFAULT_SOURCE
 /* publish.c - what goes out to subscribers, and on which topic. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * publish.h - the broker as a sink: these functions send what they are given,
  * on topics built under the configured prefix, and decide nothing about when.

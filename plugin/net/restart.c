@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define _DEFAULT_SOURCE
 /*
  * restart.c - the ECU restart request over libcurl's multi interface, driven

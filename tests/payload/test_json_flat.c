@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_json_flat.c - plugin/mqtt/json_flat.c writes the same bytes as
  * cJSON_PrintUnformatted(), over its whole input domain: numbers (every

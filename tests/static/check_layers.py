@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """check_layers.py SRC_DIR [BUILD_DIR OBJECTS]: the layers hold.
 
 1. Includes: a file includes headers of its own folder and of the folders
