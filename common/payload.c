@@ -206,6 +206,8 @@ cJSON *aps_payload_inverter(const struct aps_cycle *cycle, size_t index)
 		ok = add_item(obj, "online", cJSON_CreateFalse());
 	else
 		ok = add_measurements(obj, cycle, index);
+	/* Energy stays when the inverter goes offline: it is what was made. */
+	if (ok && cycle->energy != NULL) ok = aps_payload_add_energy(obj, &cycle->energy[index]);
 	if (!ok) {
 		cJSON_Delete(obj);
 		return NULL;

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "aps_protocol.h"
+#include "payload_energy.h"
 
 /* The cycle's time, decided once for everything that uses it (the payload's
  * timestamp, the data's age, the energy filter's day): the ECU info's
@@ -52,6 +53,8 @@ struct aps_cycle {
 	const char *zone;  /* IANA zone for the timestamp; NULL/"" = ECU's own, then system's */
 	const struct aps_cycle_time *time;  /* NULL: found from the above */
 	const struct aps_ecu_values *values; /* NULL: the ECU's readings as they are */
+	/* Per-inverter energy (payload_energy.h), one per record; NULL: none. */
+	const struct aps_energy_values *energy;
 };
 
 /* The ECU topic payload: current_power (W), today_energy (kWh), lifetime_energy

@@ -24,6 +24,7 @@
 #include "topic.h"
 
 struct pollfd;
+struct energy_store;
 
 /* The ECU as tick.c sees it, and alone writes. */
 struct ecu_health {
@@ -96,6 +97,9 @@ struct aps_plugin {
 	 * mosquitto_persistence_location); "" when it does not say. */
 	char persistence_location[256];
 	size_t first_ecu;           /* served first next tick, so every ECU gets its turn */
+	/* Per-inverter energy (energy_store.h), written only through tick.c's
+	 * calls into energy_store.c; NULL: none. */
+	struct energy_store *energy;
 	/* Time spent inside our ticks, logged at shutdown: the cost we put on the
 	 * broker's thread. */
 	uint64_t ticks;

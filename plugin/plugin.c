@@ -24,6 +24,7 @@
 #include "aps_plugin.h"
 #include "publish.h"
 #include "clock.h"
+#include "energy_store.h"
 #include "shutdown.h"
 #include "tick.h"
 #include "tz.h"
@@ -151,6 +152,7 @@ static void plugin_free(struct aps_plugin *pl)
 		announce_free(pl->ecus[i].announcer);
 		poller_free(&pl->ecus[i].poller);
 	}
+	energy_store_close(pl->energy);
 	aps_free(pl->ecus);
 	aps_free(pl->pfds);
 	aps_free(pl->pfd_owner);
@@ -223,6 +225,8 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 		plugin_free(pl);
 		return MOSQ_ERR_INVAL;
 	}
+
+	pl->energy = energy_store_open(pl);
 
 	uint64_t now = aps_monotonic_ms();
 	for (size_t i = 0; i < pl->ecu_count; i++) {

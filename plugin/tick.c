@@ -9,6 +9,7 @@
 #include "broker_api.h"
 
 #include "aps_plugin.h"
+#include "energy_store.h"
 #include "night.h"
 #include "publish.h"
 #include "schedule.h"
@@ -129,6 +130,7 @@ static void cycle_ok(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 	aps_cycle_time(&p->info, p->have_inverters ? &p->inv : NULL, pl->cfg.timezone, &q->time);
 	struct energy_result energy;
 	filter_energy(e, &q->time, now, &energy);
+	energy_store_cycle(pl, e, &energy, now);
 	bool was_night = h->night;
 	uint64_t next_ms;
 	bool night = night_starts(pl, e, now, true, &next_ms);
@@ -228,6 +230,7 @@ static bool send_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_n
 		.signal_count = p->have_signal ? p->signal_count : 0,
 		.time = &e->queue.time,
 		.values = &e->queue.values,
+		.energy = energy_store_values(pl, e),
 	};
 	publish_cycle(pl->cfg.topic_prefix, &cycle, pl->cfg.retain);
 	diagnostics(pl, e);
@@ -240,6 +243,8 @@ static void send_queued(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_
 	struct publish_queue *q = &e->queue;
 	const struct ecu_poller *p = &e->poller;
 	if (q->cycle) {
+		/* Energy values go out once they are safe on disk (energy_store.h). */
+		if (!energy_store_ready(pl, e, aps_monotonic_ms())) return;
 		if (!send_cycle(pl, e, deadline_ns)) return;
 		q->cycle = q->announce = false;
 	} else if (q->announce) {
@@ -300,6 +305,7 @@ uint64_t tick_handle(struct aps_plugin *pl)
 			e->queue.announce = announce_again(e->announcer, &pl->announce) && e->health.data_valid;
 		}
 	}
+	energy_store_tick(pl);
 
 	size_t n = collect_fds(pl);
 	if (n > 0 && poll(pl->pfds, (nfds_t)n, 0) < 0) n = 0;

@@ -408,3 +408,47 @@ void sim_install_refresh(struct sim_install *si, time_t sim_now, bool force_nigh
 	                                         si->inverters_reply, sizeof si->inverters_reply);
 	si->signal_len = sim_encode_signal(si->inv, si->count, si->signal_reply, sizeof si->signal_reply);
 }
+
+double sim_channel_truth_wh(const struct sim_install *si, size_t i, unsigned c)
+{
+	if (i >= si->count || c >= kind_channels(si->inv[i].kind) || si->slot < 0) return 0;
+	struct tm tm;
+	time_t slot = si->slot;
+	gmtime_r(&slot, &tm);
+	double hour = tm.tm_hour + tm.tm_min / 60.0;
+	if (si->night) return 0;
+	return channel_energy_wh(PEAK_W * (0.8 + 0.2 * unit((uint32_t)i, c)), hour);
+}
+
+int sim_install_write_truth(const struct sim_install *si, const char *path)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
+	FILE *f = fopen(tmp, "w");
+	if (!f) return -1;
+	double total = 0;
+	for (size_t i = 0; i < si->count; i++)
+		for (unsigned c = 0; c < kind_channels(si->inv[i].kind); c++) total += sim_channel_truth_wh(si, i, c);
+	struct tm tm;
+	time_t slot = si->slot;
+	gmtime_r(&slot, &tm);
+	fprintf(f, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02dZ\",\"today_energy\":%.6f,\"inverters\":{", tm.tm_year + 1900,
+	        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, total / 1000);
+	bool first = true;
+	for (size_t i = 0; i < si->count; i++) {
+		unsigned channels = kind_channels(si->inv[i].kind);
+		if (channels == 0) continue;
+		const uint8_t *u = si->inv[i].uid;
+		double sum = 0;
+		for (unsigned c = 0; c < channels; c++) sum += sim_channel_truth_wh(si, i, c);
+		fprintf(f, "%s\"%02x%02x%02x%02x%02x%02x\":{\"today_energy\":%.6f,\"panels\":[", first ? "" : ",", u[0], u[1],
+		        u[2], u[3], u[4], u[5], sum / 1000);
+		for (unsigned c = 0; c < channels; c++)
+			fprintf(f, "%s%.6f", c ? "," : "", sim_channel_truth_wh(si, i, c) / 1000);
+		fputs("]}", f);
+		first = false;
+	}
+	fputs("}}\n", f);
+	if (fclose(f) != 0) return -1;
+	return rename(tmp, path);
+}

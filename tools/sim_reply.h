@@ -87,4 +87,14 @@ void sim_install_free(struct sim_install *si);
  * forced-night state changes; otherwise leaves them byte for byte alone. */
 void sim_install_refresh(struct sim_install *si, time_t sim_now, bool force_night);
 
+/* The true energy of channel c of record i since sunrise at the replies'
+ * time, in Wh: the integral of the daylight curve, that the ECU's today
+ * figure sums.  0 for an unseen record or a channel it lacks. */
+double sim_channel_truth_wh(const struct sim_install *si, size_t i, unsigned c);
+
+/* Writes {"time": ..., "today_energy": kWh, "inverters": {uid: {"today_energy":
+ * kWh, "panels": [kWh, ...]}}} to path (through a temp file and a rename, so
+ * a reader never sees half of it).  Returns 0 or -1. */
+int sim_install_write_truth(const struct sim_install *si, const char *path);
+
 #endif

@@ -248,8 +248,12 @@ static void answer(struct server *s, struct conn *c, size_t request_len, int64_t
 		}
 	} else {
 		struct sim_install *si = s->cfg->install;
-		time_t sim_now = s->cfg->sim_start + (time_t)(now / 1000);
+		time_t speed = s->cfg->speed ? (time_t)s->cfg->speed : 1;
+		time_t sim_now = s->cfg->sim_start + (time_t)(now * speed / 1000);
+		time_t slot = si->slot;
 		sim_install_refresh(si, sim_now, s->fault.mode == SIM_FAULT_NIGHT);
+		if (s->cfg->truth_path && si->slot != slot && sim_install_write_truth(si, s->cfg->truth_path) != 0)
+			sim_warn("cannot write %s", s->cfg->truth_path);
 		reply = cmd == APS_CMD_ECU_INFO ? si->ecu_reply
 		        : cmd == APS_CMD_INVERTERS ? si->inverters_reply : si->signal_reply;
 		reply_len = cmd == APS_CMD_ECU_INFO ? si->ecu_len

@@ -21,6 +21,8 @@ struct sim_config {
 	struct sim_replay *replay;    /* exactly one of replay ... */
 	struct sim_install *install;  /* ... and install is set */
 	time_t sim_start;             /* UTC sim time at start */
+	unsigned speed;               /* sim seconds per real second; 0 counts as 1 */
+	const char *truth_path;       /* NULL: none; else the true energy, rewritten at each refresh */
 
 	struct sim_fault fault;
 	int64_t fault_after_ms;

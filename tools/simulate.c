@@ -15,7 +15,8 @@ static void usage(FILE *out)
 {
 	fputs("usage: aps-ecu simulate --port P [--bind ADDR] [--port-file FILE]\n"
 	      "                        (--replay DIR | --inverters N [--unseen K] [--ecu-id ID]\n"
-	      "                                        [--start YYYY-MM-DDTHH:MM])\n"
+	      "                                        [--start YYYY-MM-DDTHH:MM] [--speed N]\n"
+	      "                                        [--truth FILE])\n"
 	      "                        [--fault MODE[:ARG]] [--fault-after S] [--fault-for S]\n"
 	      "                        [--control FILE] [--quiet]\n"
 	      "\n"
@@ -35,6 +36,9 @@ static void usage(FILE *out)
 	      "                    replay without ecu.hex)\n"
 	      "  --start T         sim time at start, UTC (default: now); it runs at real speed and\n"
 	      "                    the data changes every 5 minutes of it, like a real ECU's\n"
+	      "  --speed N         sim time runs N times faster than real time (default 1)\n"
+	      "  --truth FILE      at each refresh, write the true energy of the daylight curve\n"
+	      "                    (kWh today, per inverter and per panel) to FILE as JSON\n"
 	      "  --fault MODE      misbehave (see below)\n"
 	      "  --fault-after S   start the fault S seconds after start (default 0)\n"
 	      "  --fault-for S     end the fault S seconds after it started (default: never)\n"
@@ -158,6 +162,11 @@ int aps_simulate_main(int argc, char **argv)
 			if (parse_start(val, &cfg.sim_start) != 0)
 				return bad_option(opt, val, "want YYYY-MM-DDTHH:MM (UTC, 2000..2099)");
 			start = val;
+		} else if (strcmp(opt, "--speed") == 0) {
+			if (parse_uint(val, 100000, &cfg.speed) != 0 || cfg.speed == 0)
+				return bad_option(opt, val, "want 1..100000");
+		} else if (strcmp(opt, "--truth") == 0) {
+			cfg.truth_path = val;
 		} else if (strcmp(opt, "--fault") == 0) {
 			if (sim_fault_parse(val, &cfg.fault) != 0)
 				return bad_option(opt, val, "want one of " SIM_FAULT_MODES);

@@ -122,6 +122,12 @@ static int check_merged(struct loader *L)
 		}
 	}
 
+	/* Unset: a default place (energy_store.c); "none" or "": no file. */
+	cfg->state_file_set = L->origin[OPT_STATE_FILE].kind != FROM_DEFAULT;
+	if (cfg->state_file[0] != '\0' && strcmp(cfg->state_file, "none") != 0 && cfg->state_file[0] != '/')
+		return config_fail_at(L, OPT_STATE_FILE, L->origin[OPT_STATE_FILE],
+		                      "%s is not an absolute path (or none)", L->shown[OPT_STATE_FILE]);
+
 	cfg->has_position = L->origin[OPT_LATITUDE].kind != FROM_DEFAULT &&
 	                    L->origin[OPT_LONGITUDE].kind != FROM_DEFAULT;
 	if (cfg->stop_at_night && !cfg->has_position)

@@ -33,6 +33,7 @@
 #define APS_CONFIG_ZONE_MAX 63
 #define APS_CONFIG_SSID_MAX 32   /* 802.11 limit */
 #define APS_CONFIG_PASSWD_MAX 63 /* WPA2 passphrase limit */
+#define APS_CONFIG_PATH_MAX 1023
 /* Room for "<topic_prefix>/" and its NUL: see aps_config_topic_base(). */
 #define APS_CONFIG_TOPIC_BASE_SIZE (APS_CONFIG_TOPIC_MAX + 2)
 
@@ -84,6 +85,10 @@ struct aps_config {
 	int restart_port;    /* the ECU's web interface, for the restart request */
 	int offline_after;   /* consecutive failed cycles before the ECU's status is offline */
 	char *config_file;   /* the YAML file read, NULL when none */
+	/* The energy state file: an absolute path, or "none"/"" for none; when
+	 * state_file_set is false, a default place is looked for (energy_store.c). */
+	char state_file[APS_CONFIG_PATH_MAX + 1];
+	bool state_file_set;
 };
 
 /* Fills *cfg from the sources above.  opts: opt_count options (may be NULL

@@ -72,6 +72,7 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	[OPT_OFFLINE_AFTER] = {"offline_after", NULL, NULL, KIND_INT, FIELD(offline_after), 1, 1000,
 	                       "a number of failed cycles (1-1000)"},
 	[OPT_CONFIG_FILE] = {"config_file", "CONFIG_FILE", NULL, KIND_PATH, 0, 0, 0, NULL},
+	[OPT_STATE_FILE] = {"state_file", NULL, NULL, KIND_TEXT, FIELD(state_file), 0, APS_CONFIG_PATH_MAX, NULL},
 };
 
 #define NO_BROKER "the plugin publishes inside the broker, so there is no broker to connect to"

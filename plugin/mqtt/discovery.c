@@ -168,6 +168,16 @@ static const struct entity entities[] = {
 	 EACH_CHANNEL, "power", "W", "measurement", NULL, false, "power"},
 	{"voltage", "voltage", "voltage", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_INVERTER, RENDER_NUMBER,
 	 EACH_VOLTAGE, "voltage", "V", "measurement", NULL, false, "voltage"},
+	/* Energy per inverter and panel (energy_store.h): available while the
+	 * inverter sleeps, since what it made today stays true at night. */
+	{"today_energy", "today_energy", "Today energy", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_ECU,
+	 RENDER_NUMBER, IF_MEASURED, "energy", "kWh", "total_increasing", NULL, false, NULL},
+	{"lifetime_energy", "lifetime_energy", "Lifetime energy", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_ECU,
+	 RENDER_NUMBER, IF_MEASURED, "energy", "kWh", "total_increasing", NULL, false, NULL},
+	{"today_energy", "today_energy", "today energy", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_ECU,
+	 RENDER_NUMBER, EACH_CHANNEL, "energy", "kWh", "total_increasing", NULL, false, NULL},
+	{"lifetime_energy", "lifetime_energy", "lifetime energy", SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_ECU,
+	 RENDER_NUMBER, EACH_CHANNEL, "energy", "kWh", "total_increasing", NULL, false, NULL},
 };
 
 /* The device the entities belong to, and the topics they read. */

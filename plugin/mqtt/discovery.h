@@ -47,7 +47,7 @@
 
 /* Bounds on what we build: a longer topic or config is refused, never cut. */
 #define DISCOVERY_TOPIC_MAX 256   /* bytes, with the NUL */
-#define DISCOVERY_PAYLOAD_MAX 8192 /* bytes, with the NUL: a device with every panel is ~4 KB */
+#define DISCOVERY_PAYLOAD_MAX 16384 /* bytes, with the NUL: a device with every panel and its energy is ~9 KB */
 
 enum discovery_err {
 	DISCOVERY_E_ARG = 1, /* NULL argument, bad id, or a topic that would be invalid */

@@ -38,6 +38,8 @@ static void test_defaults(void)
 	CHECK_INT(cfg.restart_port, 80);
 	CHECK_INT(cfg.offline_after, 3);
 	CHECK(cfg.config_file == NULL);
+	CHECK_STR(cfg.state_file, "");
+	CHECK(!cfg.state_file_set);
 	CHECK_INT(aps_config_topic_base(&cfg, base, sizeof(base)), 0);
 	CHECK_STR(base, "");
 	CHECK_INT(log_count(), 0);
@@ -424,6 +426,42 @@ static void test_fast_poll_warning(void)
 	CHECK_INT(log_count(), 0);
 	aps_config_free(&cfg);
 }
+/* state_file: unset leaves the place to the plugin (a default); an absolute
+ * path, "none" or "" is the owner's choice; a relative path is refused. */
+static void test_state_file(void)
+{
+	const struct aps_config_opt path[] = {{"ecu_host", "e"}, {"state_file", "/var/lib/mosquitto/aps.state"}};
+	const struct aps_config_opt none[] = {{"ecu_host", "e"}, {"state_file", "none"}};
+	const struct aps_config_opt empty[] = {{"ecu_host", "e"}, {"State_File", ""}};
+	const struct aps_config_opt relative[] = {{"ecu_host", "e"}, {"state_file", "aps.state"}};
+	char long_path[APS_CONFIG_PATH_MAX + 2];
+	const struct aps_config_opt too_long[] = {{"ecu_host", "e"}, {"state_file", long_path}};
+	struct aps_config cfg;
+
+	CHECK_INT(LOAD(&cfg, path), 0);
+	CHECK_STR(cfg.state_file, "/var/lib/mosquitto/aps.state");
+	CHECK(cfg.state_file_set);
+	CHECK_INT(log_count(), 0);
+	aps_config_free(&cfg);
+	CHECK_INT(LOAD(&cfg, none), 0);
+	CHECK_STR(cfg.state_file, "none");
+	CHECK(cfg.state_file_set);
+	aps_config_free(&cfg);
+	CHECK_INT(LOAD(&cfg, empty), 0);
+	CHECK_STR(cfg.state_file, "");
+	CHECK(cfg.state_file_set);
+	aps_config_free(&cfg);
+
+	CHECK_INT(LOAD(&cfg, relative), -1);
+	CHECK_HAS(err, "plugin_opt_state_file");
+	CHECK_HAS(err, "is not an absolute path (or none)");
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[0] = '/';
+	long_path[sizeof(long_path) - 1] = '\0';
+	CHECK_INT(LOAD(&cfg, too_long), -1);
+	CHECK_HAS(err, "plugin_opt_state_file");
+}
+
 static void test_environment(void)
 {
 	const char *const env[] = {"APS_ECU_IP=[::1]:9000",
@@ -464,4 +502,5 @@ void test_options(void)
 	test_hosts();
 	test_fast_poll_warning();
 	test_environment();
+	test_state_file();
 }

@@ -561,6 +561,12 @@ def check_static(component, cfg, problems):
                 problems.append("state_class %r not allowed with device_class %r" % (sc, dc))
     if is_numeric(cfg) and sc is None:
         problems.append("numeric sensor without state_class: no long-term statistics")
+    # The Energy dashboard offers only energy sensors in a Wh unit whose
+    # statistics sum: total or total_increasing.
+    if (cfg.get("unique_id") or "").endswith("_energy") and (
+            dc != "energy" or unit not in UNITS["energy"] or sc not in ("total", "total_increasing")):
+        problems.append("energy sensor not ready for the Energy dashboard (device_class energy, "
+                        "unit Wh/kWh/MWh, state_class total_increasing)")
 
 
 def is_numeric(cfg):
@@ -694,7 +700,9 @@ def simulate(component, cfg, entries, mode, states, problems):
             offline = json.loads(payload).get("online") is False
         except (ValueError, AttributeError):
             offline = False
-        if offline and component == "sensor" and available:
+        # Energy carried in the offline payload is what was made, not stale.
+        carried = present and cfg.get("device_class") == "energy"
+        if offline and component == "sensor" and available and not carried:
             once("stale", "stays available while the inverter is offline: stale values at night")
         if offline and component == "binary_sensor" and not available:
             once("off", "unavailable while the inverter is offline: cannot show OFF")
@@ -766,15 +774,26 @@ def good_setup():
                     dict(m, device_class="power", unit_of_measurement="W")),
         good_config("sensor", UID, "panel_1_power", "Panel 1 power", "panel_1_power",
                     dict(m, device_class="power", unit_of_measurement="W")),
+        inverter_energy(),
     ]
+
+
+def inverter_energy():
+    """Per-inverter energy: available while the inverter is offline, the offline
+    payload carrying the value."""
+    component, cfg = good_config("sensor", UID, "today_energy", "Today energy", "today_energy",
+                                 {"device_class": "energy", "unit_of_measurement": "kWh",
+                                  "state_class": "total_increasing"})
+    cfg["availability"] = cfg["availability"][:2]
+    return component, cfg
 
 
 STATES = [
     ("aps/status", "online"),
     ("aps/%s/status" % ECU, "online"),
     (ECU_TOPIC, '{"current_power":241,"lifetime_energy":23639.8,"timestamp":"2024-03-25T18:25:24-07:00"}'),
-    (INV_TOPIC, '{"online":true,"signal":81,"power":39,"panel_1_power":11}'),
-    (INV_TOPIC, '{"online":false}'),
+    (INV_TOPIC, '{"online":true,"signal":81,"power":39,"panel_1_power":11,"today_energy":1.2}'),
+    (INV_TOPIC, '{"online":false,"today_energy":1.234}'),
 ]
 
 
@@ -880,6 +899,10 @@ def aps2mqtt_panel(setup):  # aps2mqtt: panel on <uid>/<n>, value_json.power
                   value_template="{{ value_json.power }}")(setup)
 
 
+def drop_offline_energy(setup):  # available at night, but the value is not carried
+    return setup, [(t, '{"online":false}' if '"online":false' in p else p) for t, p in STATES]
+
+
 def naive_timestamp(setup):  # a state change: the ECU's time without its offset
     return setup, [(t, p.replace("-07:00", "")) for t, p in STATES]
 
@@ -920,6 +943,11 @@ SELF_TESTS = [
     ("unknown template shape", mutate(UID, "power", value_template="{{ value_json['power'] }}"),
      "not understood"),
     ("entity_category config", mutate(UID, "signal", entity_category="config"), "refused"),
+    ("inverter energy without state_class", mutate(UID, "today_energy", state_class=None), "Energy dashboard"),
+    ("inverter energy as total", mutate(UID, "today_energy", state_class="total"), None),
+    ("inverter energy in W", mutate(UID, "today_energy", device_class="power", unit_of_measurement="W",
+                                    state_class="measurement"), "Energy dashboard"),
+    ("inverter energy offline without its value", drop_offline_energy, "stale"),
 ]
 
 

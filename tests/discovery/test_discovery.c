@@ -108,9 +108,32 @@ static void load_capture(const char *name, const char *ecu_file, const char *fak
 	}
 }
 
+/* Energy values as the plugin's integrator gives them, for every inverter
+ * that has panels: the states then carry every key the configs read. */
+static struct aps_energy_values energy_of[APS_MAX_RECORDS];
+
+static const struct aps_energy_values *energy_for(const struct capture *c)
+{
+	for (size_t i = 0; c->has_inv && i < c->inv.count && i < APS_MAX_RECORDS; i++) {
+		struct aps_energy_values *v = &energy_of[i];
+		memset(v, 0, sizeof(*v));
+		v->have = strcmp(c->records[i].type, "00") != 0 && c->records[i].channels > 0;
+		v->panels = c->records[i].channels;
+		for (unsigned p = 0; p < v->panels; p++) {
+			v->panel_today_wh[p] = 100.0 * (p + 1);
+			v->panel_lifetime_wh[p] = 5000.0 + v->panel_today_wh[p];
+			v->today_wh += v->panel_today_wh[p];
+			v->lifetime_wh += v->panel_lifetime_wh[p];
+		}
+		v->measured_wh = v->today_wh * 0.98;
+	}
+	return energy_of;
+}
+
 static struct aps_cycle cycle_of(const struct capture *c)
 {
 	struct aps_cycle cycle = {
+		.energy = energy_for(c),
 		.info = &c->info,
 		.inv = c->has_inv ? &c->inv : NULL,
 		.inverters = c->has_inv ? c->records : NULL,
@@ -295,7 +318,8 @@ static void run_capture(const struct capture *c, const char *what, int want_tota
 		       "%s: inverter %s carries a sw_version", what, c->records[i].uid);
 		int want = strcmp(c->records[i].type, "00") == 0
 		               ? 1
-		               : 1 + 4 + (c->records[i].voltages > 0) + c->records[i].channels + c->records[i].voltages;
+		               : 1 + 4 + (c->records[i].voltages > 0) + c->records[i].channels + c->records[i].voltages +
+		                     2 + 2 * c->records[i].channels; /* energy: the inverter's and each panel's */
 		CHECKF(n == want, "%s: inverter %s (type %s) entities %d, want %d", what, c->records[i].uid,
 		       c->records[i].type, n, want);
 		total += n;
@@ -349,10 +373,10 @@ static void test_exact(const struct capture *c)
 	FILE *saved = out;
 	out = NULL; /* these are not published alongside the plain ones */
 	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == 10, "prefixed ECU");
-	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, &c->records[0], collect, NULL) == 11,
+	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, &c->records[0], collect, NULL) == 21,
 	       "prefixed QS1");
 	out = saved;
-	CHECKF(check_configs(from, "ha", "prefixed") == 21, "prefixed: entities");
+	CHECKF(check_configs(from, "ha", "prefixed") == 31, "prefixed: entities");
 	/* Each line of the file: a topic, a space, the config as it must be. */
 	FILE *f = fopen(APS_DISCOVERY_EXPECTED, "r");
 	char line[DISCOVERY_PAYLOAD_MAX + DISCOVERY_TOPIC_MAX];
@@ -451,7 +475,7 @@ static void test_refusals(const struct capture *c)
 	strcpy(info.ecu_id, c->info.ecu_id);
 	strcpy(info.firmware, "ECU\x01R");
 	CHECKF(discovery_ecu(&plain_ctx, &info, collect, NULL) == 10, "odd ECU firmware");
-	CHECKF(discovery_inverter(&plain_ctx, info.ecu_id, &inv, collect, NULL) == 11, "inverter");
+	CHECKF(discovery_inverter(&plain_ctx, info.ecu_id, &inv, collect, NULL) == 21, "inverter");
 	for (size_t i = before; i < message_count; i++) {
 		CHECKF(strstr(messages[i].payload, "\"sw\":\"ECU") == NULL && strstr(messages[i].payload, "\"sw\":\"\\u") == NULL &&
 		       strstr(messages[i].payload, "\"dev\":{") != NULL, "%s: sw_version", messages[i].topic);
@@ -492,24 +516,24 @@ int main(int argc, char **argv)
 
 	/* Six QS1: per inverter online + 5 measurements + 4 panel powers + 1 panel voltage. */
 	load_capture("ecu-r-pro-6xqs1", "ecu.hex", NULL, c);
-	run_capture(c, "6xqs1", 10 + 6 * 11);
+	run_capture(c, "6xqs1", 10 + 6 * (11 + 10));
 	test_exact(c);
 	test_refusals(c);
 	/* Six QT2: 4 channels, 3 voltages: 1 + 5 + 4 + 3. */
 	load_capture("ecu-r-2160-qt2x6-20231120", "ecu.hex", NULL, c);
-	run_capture(c, "qt2", 10 + 6 * 13);
+	run_capture(c, "qt2", 10 + 6 * (13 + 10));
 	/* Four DS3 (1 + 5 + 2 + 2) and four never-seen type 00 (online only). */
 	load_capture("ecu-r-pro-2162-ds3x4-unseen4-day", "ecu.hex", NULL, c);
-	run_capture(c, "ds3-unseen", 10 + 4 * 10 + 4 * 1);
+	run_capture(c, "ds3-unseen", 10 + 4 * (10 + 6) + 4 * 1);
 	CHECKF(has_entity("704000038131", "online") && !has_entity("704000038131", "signal"), "type 00: online only");
 	CHECKF(has_entity("704000037390", "panel_2_voltage") && !has_entity("704000037390", "panel_3_power"),
 	       "DS3: two panels");
 	/* Night: five offline QS1 still get their entities (unavailable until sunrise). */
 	load_capture("ecu-c-qs1x5-unseen4-night", "ecu.hex", "215000000001", c);
-	run_capture(c, "ecu-c night", 10 + 5 * 11 + 4 * 1);
+	run_capture(c, "ecu-c night", 10 + 5 * (11 + 10) + 4 * 1);
 	/* One DS3, no signal reply. */
 	load_capture("ecu-b-2163-ds3x1-afternoon", "ecu.hex", "216300000001", c);
-	run_capture(c, "ecu-b ds3", 10 + 10);
+	run_capture(c, "ecu-b ds3", 10 + 10 + 6);
 	/* A new ECU-B: lifetime 0, no inverter reply; all three replies in turn. */
 	static const char *const lifetime0[] = {"ecu.hex", "ecu.2.hex", "ecu.3.hex"};
 	for (size_t i = 0; i < 3; i++) {

@@ -88,6 +88,10 @@ class Env:
             f.write("log_dest stderr\nlog_type all\nuser root\n")
             f.write(extra_conf)
             f.write("plugin %s\n" % self.plugin)
+            # Each broker keeps its energy state in its own test dir, never in
+            # /var/lib/mosquitto, unless the test says where.
+            if "state_file" not in {k.lower() for k in options}:
+                options = dict(options, state_file=self.path(name + ".state"))
             for k, v in options.items():
                 f.write("plugin_opt_%s %s\n" % (k, v))
         full_env = dict(os.environ)

@@ -3,8 +3,8 @@
 Usage: test_plugin.py APS_ECU PLUGIN_SO FIXTURES_DIR TEST_NAME"""
 
 import json
-import re
 import os
+import re
 import shutil
 import signal
 import time
@@ -14,6 +14,17 @@ from harness import (check, latest, latest_json, messages, opts, roundtrip, run,
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPECTED = os.path.join(HERE, "..", "tools", "expected")
+
+# Per-inverter energy is the plugin's alone (it needs a history `aps-ecu query` has not):
+# left out of an inverter topic's payload before comparing.
+ENERGY_KEY = re.compile(r"^(today_energy|lifetime_energy|today_energy_measured|panel_[1-4]_(today|lifetime)_energy)$")
+
+
+def without_energy(topic, payload):
+    if topic.count("/") != 2 or not isinstance(payload, dict):
+        return payload
+    return {k: v for k, v in payload.items() if not ENERGY_KEY.match(k)}
+
 def expected_for(capture):
     with open(os.path.join(EXPECTED, capture + ".json")) as f:
         return json.load(f)
@@ -28,7 +39,8 @@ def check_against_query_output(sub, expected, prefix=""):
     for topic, payload in expected.items():
         topic = prefix + topic
         wait_topic(sub, topic)
-        check(latest_json(sub, topic) == payload, "%s: got %s, want %s" % (topic, latest(sub, topic), payload))
+        check(without_energy(topic, latest_json(sub, topic)) == payload,
+              "%s: got %s, want %s" % (topic, latest(sub, topic), payload))
     wait_topic(sub, ecu_topic + "/status", pred=lambda p: p == "online")
     return ecu_topic
 

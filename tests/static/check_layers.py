@@ -18,7 +18,9 @@ import sys
 # Each folder, and the folders its files may include from (besides its own).
 # Read bottom up: protocol/ is pure; common/ is what the plugin and aps-ecu
 # share; plugin/base/ is what every plugin layer may use; the four middle
-# folders know nothing of each other; plugin/ itself ties them together.
+# folders know nothing of each other; plugin/store/ (the state file) sits on
+# plugin/policy/, whose energy integrator's state it encodes; plugin/ itself
+# ties them together.
 BELOW = {
     "protocol": set(),
     "common": {"protocol"},
@@ -28,8 +30,9 @@ BELOW = {
     "plugin/policy": {"plugin/base", "common", "protocol"},
     "plugin/net": {"plugin/base", "common", "protocol"},
     "plugin/mqtt": {"plugin/base", "common", "protocol"},
-    "plugin": {"plugin/base", "plugin/config", "plugin/policy", "plugin/net", "plugin/mqtt", "common",
-               "protocol"},
+    "plugin/store": {"plugin/policy", "plugin/base", "common", "protocol"},
+    "plugin": {"plugin/base", "plugin/config", "plugin/policy", "plugin/net", "plugin/mqtt", "plugin/store",
+               "common", "protocol"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

@@ -8,6 +8,7 @@ the plugin must publish no other ECU or inverter topic.
 usage: query_vs_plugin.py APS_ECU PLUGIN FIXTURES"""
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -17,6 +18,17 @@ from harness import check, messages, opts, run, wait_for  # noqa: E402
 
 CAPTURES = ["ecu-b-2163-ds3x1-afternoon", "ecu-c-qs1x5-unseen4-night", "ecu-r-2160-qt2x6-20231120",
             "ecu-r-pro-2162-ds3x4-unseen4-day", "ecu-r-pro-6xqs1"]
+
+
+# Per-inverter energy is the plugin's alone (it needs a history `aps-ecu query` has not):
+# left out of an inverter topic's payload before comparing.
+ENERGY_KEY = re.compile(r"^(today_energy|lifetime_energy|today_energy_measured|panel_[1-4]_(today|lifetime)_energy)$")
+
+
+def without_energy(topic, payload):
+    if topic.count("/") != 2 or not isinstance(payload, dict):
+        return payload
+    return {k: v for k, v in payload.items() if not ENERGY_KEY.match(k)}
 
 
 def published(env, sub):
@@ -43,7 +55,7 @@ def compare(env, capture):
     sub = env.subscriber(broker.port, "aps/#", name="sub-" + capture)
     wait_for(lambda: set(want) <= set(published(env, sub)), 20, "%s: the plugin's %d topics" % (capture, len(want)))
     time.sleep(0.3)
-    got = {t: json.loads(p) for t, p in published(env, sub).items()}
+    got = {t: without_energy(t, json.loads(p)) for t, p in published(env, sub).items()}
     check(set(got) == set(want), "%s: the plugin published %s, the query printed %s"
           % (capture, sorted(got), sorted(want)))
     for topic in want:
