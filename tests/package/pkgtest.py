@@ -60,7 +60,10 @@ class Run:
         port_file = os.path.join(self.dir, "ecu.port")
         self.procs.append(subprocess.Popen(
             [aps_ecu, "simulate", "--port", "0", "--port-file", port_file,
-             "--inverters", str(INVERTERS), "--quiet"]))
+             "--inverters", str(INVERTERS), "--quiet",
+             # Its clock starts at noon: at the real night its inverters
+             # would be offline and the test would depend on the hour.
+             "--start", "2026-06-21T12:00"]))
         wait_for(lambda: os.path.exists(port_file) and open(port_file).read().endswith("\n"),
                  10, "the simulator's port file")
         return int(open(port_file).read())
