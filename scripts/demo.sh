@@ -38,7 +38,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-"$APS_ECU" simulate --port 0 --port-file "$WORK/ecu.port" --inverters 12 --quiet &
+# The simulated day starts at noon, so that the demo shows inverters at work
+# whatever the hour.
+"$APS_ECU" simulate --port 0 --port-file "$WORK/ecu.port" --inverters 12 --quiet --start "$(date +%Y-%m-%d)T12:00" &
 PIDS="$PIDS $!"
 i=0
 while [ ! -s "$WORK/ecu.port" ]; do
@@ -61,6 +63,7 @@ plugin_opt_ecu_host 127.0.0.1:$ECU_PORT
 plugin_opt_poll_interval 2
 plugin_opt_retry_interval 2
 plugin_opt_discovery true
+plugin_opt_state_file $WORK/aps-ecu.state
 CONF
 "$MOSQUITTO" -c "$WORK/mosquitto.conf" 2>>"$LOG" &
 BROKER_PID=$!

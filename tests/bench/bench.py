@@ -128,6 +128,8 @@ class World:
                 f.write("plugin %s\n" % self.args.plugin)
                 for k, v in options.items():
                     f.write("plugin_opt_%s %s\n" % (k, v))
+                if "state_file" not in options:  # never the system's default place
+                    f.write("plugin_opt_state_file %s\n" % self.path(name + ".state"))
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("APS_", "MQTT_")) and k != "CONFIG_FILE"}
         p = subprocess.Popen(self.args.rt_prefix + [MOSQUITTO, "-c", conf], stdout=subprocess.DEVNULL,

@@ -160,7 +160,8 @@ def broker_config(conf_path, root, port):
         check(n == 1, "image config: %r matched %d lines" % (pattern, n))
     # Started as root, mosquitto would switch to user mosquitto, which cannot
     # read the temp dir; the image's files are world-readable.
-    return text + "user %s\n" % pwd.getpwuid(os.geteuid()).pw_name
+    # The energy state file goes to the temp dir, not the system's default place.
+    return text + "user %s\nplugin_opt_state_file %s/aps-ecu.state\n" % (pwd.getpwuid(os.geteuid()).pw_name, root)
 
 
 def check_timestamp(ecu, zone):
