@@ -218,13 +218,6 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 		plugin_free(pl);
 		return MOSQ_ERR_NOMEM;
 	}
-	if (pl->cfg.timezone[0] && aps_tz_offset_local(pl->cfg.timezone, 2026, 1, 1, 12, 0, 0, &(int32_t){ 0 }) != 0) {
-		mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: timezone \"%s\": no such zone on this system (tzdata)",
-		                     pl->cfg.timezone);
-		mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: not started: fix the configuration above");
-		plugin_free(pl);
-		return MOSQ_ERR_INVAL;
-	}
 
 	pl->energy = energy_store_open(pl);
 

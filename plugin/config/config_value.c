@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "config_internal.h"
+#include "tz.h"
 #include "hostport.h"
 #include "topic.h"
 
@@ -146,17 +146,11 @@ const char *config_zone_problem(const char *s)
 	}
 	if (s[0] == '/' || (len > 0 && s[len - 1] == '/') || strstr(s, "//") != NULL)
 		return "a zone name is like Europe/Paris, not a path";
-	if (len > 0) {
-		/* Where the plugin will read it (plugin/tz.c). */
-		const char *dir = getenv("TZDIR");
-		char path[512];
-
-		if (dir == NULL || dir[0] == '\0')
-			dir = "/usr/share/zoneinfo";
-		snprintf(path, sizeof(path), "%s/%s", dir, s);
-		if (access(path, R_OK) != 0)
-			return "no such zone on this system (tzdata)";
-	}
+	/* Read by the reader the plugin uses (common/tz.c), so a name that is
+	 * there but is no zone file (a directory, a damaged file) is refused
+	 * here too. */
+	if (len > 0 && aps_tz_offset_local(s, 2026, 1, 1, 12, 0, 0, &(int32_t){ 0 }) != 0)
+		return "no such zone on this system (tzdata)";
 	return NULL;
 }
 

@@ -188,6 +188,8 @@ static const struct bad_value bad_values[] = {
 	{"timezone", "Europe//Paris", "not a path", NULL},
 	{"timezone", long_zone, "longer than 63 bytes", NULL},
 	{"timezone", "Mars/Base", "is not a time zone name: no such zone on this system (tzdata)", NULL},
+	/* There, but a directory: the plugin's own zone reader says no. */
+	{"timezone", "Europe", "is not a time zone name: no such zone on this system (tzdata)", NULL},
 	{"wifi_ssid", long_ssid, "longer than 32 bytes", NULL},
 };
 
