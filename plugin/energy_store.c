@@ -42,11 +42,17 @@ struct energy_store {
 	bool slow_logged;
 };
 
-static struct esplit *split_for(struct energy_store *st, const char *ecu_id)
+static struct esplit *find_split(struct energy_store *st, const char *ecu_id)
 {
 	for (size_t i = 0; i < st->split_count; i++)
 		if (strcmp(st->splits[i].ecu_id, ecu_id) == 0) return &st->splits[i];
-	if (st->split_count >= ENERGY_IMAGE_ECUS_MAX) return NULL;
+	return NULL;
+}
+
+static struct esplit *split_for(struct energy_store *st, const char *ecu_id)
+{
+	struct esplit *found = find_split(st, ecu_id);
+	if (found || st->split_count >= ENERGY_IMAGE_ECUS_MAX) return found;
 	struct esplit *grown = aps_realloc(st->splits, (st->split_count + 1) * sizeof(*grown));
 	if (!grown) return NULL;
 	st->splits = grown;
@@ -192,6 +198,16 @@ bool energy_store_ready(struct aps_plugin *pl, const struct ecu *e, uint64_t now
 	return true;
 }
 
+/* A save failed (st->saver.err says why): one line per change of trouble,
+ * and publishing goes on meanwhile. */
+static void report_trouble(struct energy_store *st)
+{
+	if (strcmp(st->trouble, st->saver.err) == 0) return;
+	mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: energy state not saved: %s (values are still published; they "
+	                     "are lost at a restart until it can be written)", st->saver.err);
+	snprintf(st->trouble, sizeof(st->trouble), "%s", st->saver.err);
+}
+
 static void start_save(struct energy_store *st)
 {
 	const struct esplit *list[ENERGY_IMAGE_ECUS_MAX];
@@ -208,10 +224,7 @@ static void start_save(struct energy_store *st)
 	st->saving_change = st->change;
 	if (state_saver_start(&st->saver, buf, size, st->seq + 1) < 0) {
 		st->settled = st->saving_change;
-		if (strcmp(st->trouble, st->saver.err) != 0) {
-			mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: energy state not saved: %s", st->saver.err);
-			snprintf(st->trouble, sizeof(st->trouble), "%s", st->saver.err);
-		}
+		report_trouble(st);
 	}
 }
 
@@ -227,12 +240,7 @@ void energy_store_tick(struct aps_plugin *pl)
 		st->trouble[0] = '\0';
 		st->settled = st->saving_change;
 	} else if (r < 0) {
-		/* One line per change of trouble; publishing goes on meanwhile. */
-		if (strcmp(st->trouble, st->saver.err) != 0) {
-			mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: energy state not saved: %s (values are still "
-			                     "published; they are lost at a restart until it can be written)", st->saver.err);
-			snprintf(st->trouble, sizeof(st->trouble), "%s", st->saver.err);
-		}
+		report_trouble(st);
 		st->settled = st->saving_change;
 	}
 	if (!state_saver_busy(&st->saver) && st->change > st->saving_change) start_save(st);
@@ -243,9 +251,7 @@ const struct aps_energy_values *energy_store_values(struct aps_plugin *pl, struc
 	struct energy_store *st = pl->energy;
 	struct ecu_poller *p = &e->poller;
 	if (!st || !p->have_inverters || p->inv.count == 0) return NULL;
-	struct esplit *s = NULL;
-	for (size_t i = 0; i < st->split_count; i++)
-		if (strcmp(st->splits[i].ecu_id, p->info.ecu_id) == 0) s = &st->splits[i];
+	struct esplit *s = find_split(st, p->info.ecu_id);
 	if (!s) return NULL;
 	struct store_ecu *se = &st->ecus[ecu_index(pl, e)];
 	if (se->vals_cap < p->inv.count) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* tick.c - every ~100 ms: move each ECU's poll cycle on, publish what ends. */
+/* tick.c - on each pass of the broker's loop (woken when we need it, wake.h):
+ * move each ECU's poll cycle on, publish what ends. */
 #define _DEFAULT_SOURCE
 #include <poll.h>
 #include <stdio.h>
