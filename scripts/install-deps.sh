@@ -16,7 +16,7 @@ mosquitto-dev libmosquitto-dev libcjson-dev libyaml-dev libcurl4-openssl-dev"
 
 DEMO="mosquitto mosquitto-clients python3"
 
-TEST="tzdata libssl-dev
+TEST="tzdata libssl-dev zlib1g-dev
 clang libclang-rt-14-dev valgrind python3-yaml
 file musl-tools
 cppcheck clang-tidy"

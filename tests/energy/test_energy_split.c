@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "aps_check.h"
+#include "aps_random.h"
 #include "alloc.h"
 #include "energy_image.h"
 #include "energy_split.h"
@@ -166,13 +167,7 @@ static void test_day_changes(void)
 }
 
 static uint64_t rng = 88172645463325252ull;
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+static uint64_t next(void) { return aps_xorshift64(&rng); }
 
 /* Random days: clocks that jump both ways, gaps, repeats, glitches, offline
  * inverters, figures accepted or not, a state saved and read back now and

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "aps_check.h"
+#include "aps_random.h"
 #include "json_flat.h"
 
 static unsigned long compared;
@@ -44,14 +45,7 @@ static void number(double d)
 }
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
-static uint64_t next_random(void)
-{
-	/* xorshift64*: reproducible, no libc state */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1du;
-}
+static uint64_t next_random(void) { return aps_xorshift64star(&rng_state); }
 
 static void test_numbers(void)
 {
