@@ -30,7 +30,7 @@ static void start(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms)
 	struct sockaddr_storage addr;
 	socklen_t len = p->resolver.addrlen;
 	char host[300];
-	uint16_t port = (uint16_t)pl->cfg.restart_port;
+	uint16_t port = (uint16_t)pl->cfg.http_port;
 
 	memcpy(&addr, &p->resolver.addr, sizeof(addr));
 	if (addr.ss_family == AF_INET)

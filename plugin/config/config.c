@@ -27,7 +27,7 @@ static void set_defaults(struct aps_config *cfg)
 	cfg->timeout_ms = 5000;
 	snprintf(cfg->discovery_prefix, sizeof(cfg->discovery_prefix), "homeassistant");
 	cfg->restart_after = 5;
-	cfg->restart_port = 80;
+	cfg->http_port = 80;
 	cfg->offline_after = 3;
 }
 

@@ -82,7 +82,12 @@ struct aps_config {
 	char wifi_ssid[APS_CONFIG_SSID_MAX + 1];
 	char wifi_passwd[APS_CONFIG_PASSWD_MAX + 1]; /* never log it */
 	int restart_after;   /* consecutive failed cycles before an auto restart */
-	int restart_port;    /* the ECU's web interface, for the restart request */
+	/* The ECU's web pages (restart, control, meter); also read as
+	 * restart_port, its earlier name. */
+	int http_port;
+	/* Act on commands published under <prefix>aps/<ECU>/.../cmd/ (control.h);
+	 * false: every command is answered "disabled" and nothing is sent. */
+	bool control;
 	int offline_after;   /* consecutive failed cycles before the ECU's status is offline */
 	char *config_file;   /* the YAML file read, NULL when none */
 	/* The energy state file: an absolute path, or "none"/"" for none; when

@@ -67,8 +67,9 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	                     0, APS_CONFIG_PASSWD_MAX, NULL},
 	[OPT_RESTART_AFTER] = {"restart_after", NULL, NULL, KIND_INT, FIELD(restart_after), 1, 1000,
 	                       "a number of failed cycles (1-1000)"},
-	[OPT_RESTART_PORT] = {"restart_port", NULL, NULL, KIND_INT, FIELD(restart_port), 1, 65535,
-	                      "a port (1-65535)"},
+	[OPT_HTTP_PORT] = {"http_port", "APS_ECU_HTTP_PORT", "ecu", KIND_INT, FIELD(http_port), 1, 65535,
+	                   "a port (1-65535)"},
+	[OPT_CONTROL] = {"control", "APS_ECU_CONTROL", "ecu", KIND_BOOL, FIELD(control), 0, 0, NULL},
 	[OPT_OFFLINE_AFTER] = {"offline_after", NULL, NULL, KIND_INT, FIELD(offline_after), 1, 1000,
 	                       "a number of failed cycles (1-1000)"},
 	[OPT_CONFIG_FILE] = {"config_file", "CONFIG_FILE", NULL, KIND_PATH, 0, 0, 0, NULL},
@@ -267,6 +268,7 @@ static const struct {
 	enum opt_id id;
 } opt_aliases[] = {
 	{"clear_aps2mqtt_discovery", OPT_MIGRATE_APS2MQTT_DISCOVERY},
+	{"restart_port", OPT_HTTP_PORT},
 };
 
 bool config_find_option(const char *name, enum opt_id *id)

@@ -35,7 +35,8 @@ static void test_defaults(void)
 	CHECK_STR(cfg.wifi_ssid, "");
 	CHECK_STR(cfg.wifi_passwd, "");
 	CHECK_INT(cfg.restart_after, 5);
-	CHECK_INT(cfg.restart_port, 80);
+	CHECK_INT(cfg.http_port, 80);
+	CHECK(!cfg.control);
 	CHECK_INT(cfg.offline_after, 3);
 	CHECK(cfg.config_file == NULL);
 	CHECK_STR(cfg.state_file, "");
@@ -61,7 +62,7 @@ static void test_every_option(void)
 		{"discovery_prefix", "ha"},    {"timezone", "America/Argentina/Buenos_Aires"},
 		{"stop_at_night", "1"},        {"latitude", "-33.5"},      {"longitude", "-180"},
 		{"auto_restart", "TRUE"},      {"wifi_ssid", "ECU_R_2160"}, {"wifi_passwd", PASSWORD},
-		{"restart_after", "1000"},     {"restart_port", "8080"},   {"offline_after", "7"},
+		{"restart_after", "1000"},     {"http_port", "8080"},   {"offline_after", "7"},
 		{"migrate_aps2mqtt_discovery", "yes"},
 	};
 	struct aps_config cfg;
@@ -82,7 +83,7 @@ static void test_every_option(void)
 	CHECK_STR(cfg.wifi_ssid, "ECU_R_2160");
 	CHECK_STR(cfg.wifi_passwd, PASSWORD);
 	CHECK_INT(cfg.restart_after, 1000);
-	CHECK_INT(cfg.restart_port, 8080);
+	CHECK_INT(cfg.http_port, 8080);
 	CHECK_INT(cfg.offline_after, 7);
 	CHECK_INT(log_count(), 0); /* nothing faster than 300 s: no warning */
 	CHECK_INT(aps_config_topic_base(&cfg, base, sizeof(base)), 11);
@@ -149,8 +150,9 @@ static const struct bad_value bad_values[] = {
 	{"timeout_ms", "60001", "is out of range for a number of milliseconds (100-60000)", NULL},
 	{"restart_after", "0", "is out of range for a number of failed cycles (1-1000)", NULL},
 	{"restart_after", "1001", "is out of range for a number of failed cycles (1-1000)", NULL},
-	{"restart_port", "0", "is out of range for a port (1-65535)", NULL},
-	{"restart_port", "65536", "is out of range for a port (1-65535)", NULL},
+	{"http_port", "65536", "is out of range for a port (1-65535)", NULL},
+	{"http_port", "0", "is out of range for a port (1-65535)", NULL},
+	{"control", "maybe", "is not a boolean", NULL},
 	{"offline_after", "0", "is out of range for a number of failed cycles (1-1000)", NULL},
 	{"offline_after", "x", "is not a number of failed cycles (1-1000)", NULL},
 	{"latitude", "91", "is out of range for a latitude (-90 to 90)", NULL},
@@ -348,6 +350,27 @@ static void test_alias(void)
 	CHECK_INT(LOAD(&cfg, off), 0);
 	CHECK(!cfg.migrate_aps2mqtt_discovery);
 	aps_config_free(&cfg);
+
+	/* restart_port: http_port's earlier name */
+	const struct aps_config_opt port[] = {{"ecu_host", "ecu.lan"}, {"restart_port", "8081"}};
+	CHECK_INT(LOAD(&cfg, port), 0);
+	CHECK_INT(cfg.http_port, 8081);
+	aps_config_free(&cfg);
+}
+
+static void test_control(void)
+{
+	const struct aps_config_opt on[] = {{"ecu_host", "ecu.lan"}, {"control", "true"}};
+	const char *const env[] = {"APS_ECU_IP=ecu.lan", "APS_ECU_CONTROL=True", "APS_ECU_HTTP_PORT=8088", NULL};
+	struct aps_config cfg;
+
+	CHECK_INT(LOAD(&cfg, on), 0);
+	CHECK(cfg.control);
+	aps_config_free(&cfg);
+	CHECK_INT(load_env(&cfg, NULL, 0, env), 0);
+	CHECK(cfg.control);
+	CHECK_INT(cfg.http_port, 8088);
+	aps_config_free(&cfg);
 }
 
 static void test_hosts(void)
@@ -504,5 +527,6 @@ void test_options(void)
 	test_hosts();
 	test_fast_poll_warning();
 	test_environment();
+	test_control();
 	test_state_file();
 }

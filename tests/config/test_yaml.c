@@ -294,6 +294,14 @@ static void test_yaml_lenient(void)
 	CHECK_INT(logged(APS_CONFIG_WARNING, ": empty, no settings read"), 1);
 	CHECK_INT(YAML("sections.yaml", "ecu:\nmqtt: {}\n", true, &path), 0);
 	CHECK_INT(logged(APS_CONFIG_WARNING, ""), 0);
+
+	/* control and http_port have keys of their own in ecu: */
+	opts[0].value = write_file("control.yaml", "ecu:\n  APS_ECU_IP: e\n  APS_ECU_CONTROL: True\n"
+	                                           "  APS_ECU_HTTP_PORT: 8080\n");
+	CHECK_INT(LOAD(&cfg, opts), 0);
+	CHECK(cfg.control);
+	CHECK_INT(cfg.http_port, 8080);
+	aps_config_free(&cfg);
 }
 void test_yaml(void)
 {
