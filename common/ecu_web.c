@@ -10,7 +10,6 @@
 
 #include <cjson/cJSON.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -143,6 +142,14 @@ static bool is_space(char c)
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
 }
 
 /* Parses the body as one JSON object; NULL (err set) if it is not. */
@@ -307,75 +314,270 @@ bad:
 	return fail(err, ECU_WEB_E_GARBAGE, "HTTP 200 but the body (%zu bytes) is not {\"value\":N}", len);
 }
 
-/* A JSON number that is a whole value within ±limit. */
-static bool whole_number(const cJSON *item, double limit, int64_t *out)
+/* ---- The meter graph, read without building a tree: a day of points is
+ * tens of KB, which cJSON turns into thousands of allocations (~0.3 ms);
+ * this scanner validates the whole text as JSON in one pass and keeps only
+ * where each series' last element lies. */
+
+#define SCAN_DEPTH_MAX 32 /* the graph nests 3 deep; deeper is not the page */
+
+struct scan {
+	const char *s;
+	size_t len, pos;
+	int depth;
+};
+
+static void scan_blanks(struct scan *sc)
 {
-	if (!cJSON_IsNumber(item)) return false;
-	double v = item->valuedouble;
-	if (!isfinite(v) || v < -limit || v > limit || v != floor(v)) return false;
-	*out = (int64_t)v;
+	while (sc->pos < sc->len && is_space(sc->s[sc->pos])) sc->pos++;
+}
+
+static bool scan_char(struct scan *sc, char c)
+{
+	scan_blanks(sc);
+	if (sc->pos >= sc->len || sc->s[sc->pos] != c) return false;
+	sc->pos++;
 	return true;
 }
 
-/* The last point of one series: 1 when read, 0 when the series is empty or
- * absent (null too), -1 (err set) when it is garbage. */
-static int last_point(const cJSON *root, const char *name, int32_t watts[3], int64_t *time_ms,
+/* A string, its quotes included; raw and raw_len: the bytes between them. */
+static bool scan_string(struct scan *sc, const char **raw, size_t *raw_len)
+{
+	if (!scan_char(sc, '"')) return false;
+	size_t begin = sc->pos;
+	while (sc->pos < sc->len) {
+		unsigned char c = (unsigned char)sc->s[sc->pos++];
+		if (c == '"') {
+			if (raw != NULL) *raw = sc->s + begin;
+			if (raw_len != NULL) *raw_len = sc->pos - 1 - begin;
+			return true;
+		}
+		if (c < 0x20) return false;
+		if (c != '\\') continue;
+		if (sc->pos >= sc->len) return false;
+		c = (unsigned char)sc->s[sc->pos++];
+		if (c == 'u') {
+			for (int i = 0; i < 4; i++, sc->pos++)
+				if (sc->pos >= sc->len || hex_digit(sc->s[sc->pos]) < 0) return false;
+		} else if (strchr("\"\\/bfnrt", c) == NULL || c == '\0') {
+			return false;
+		}
+	}
+	return false;
+}
+
+/* A number by JSON's grammar.  *integer: whether it is written as an
+ * integer (no fraction, no exponent) within ±2^53, and then *value. */
+static bool scan_number(struct scan *sc, bool *integer, int64_t *value)
+{
+	scan_blanks(sc);
+	size_t p = sc->pos;
+	const char *s = sc->s;
+	bool negative = p < sc->len && s[p] == '-';
+	int64_t v = 0;
+	bool fits = true;
+	if (negative) p++;
+	if (p < sc->len && s[p] == '0') {
+		p++;
+	} else if (p < sc->len && s[p] >= '1' && s[p] <= '9') {
+		for (; p < sc->len && is_digit(s[p]); p++) {
+			if (v > ((int64_t)1 << 53) / 10) fits = false;
+			if (fits) v = v * 10 + (s[p] - '0');
+		}
+	} else {
+		return false;
+	}
+	bool plain = true;
+	if (p < sc->len && s[p] == '.') {
+		plain = false;
+		if (++p >= sc->len || !is_digit(s[p])) return false;
+		while (p < sc->len && is_digit(s[p])) p++;
+	}
+	if (p < sc->len && (s[p] == 'e' || s[p] == 'E')) {
+		plain = false;
+		p++;
+		if (p < sc->len && (s[p] == '+' || s[p] == '-')) p++;
+		if (p >= sc->len || !is_digit(s[p])) return false;
+		while (p < sc->len && is_digit(s[p])) p++;
+	}
+	sc->pos = p;
+	if (integer != NULL) *integer = plain && fits;
+	if (value != NULL) *value = negative ? -v : v;
+	return true;
+}
+
+static bool scan_literal(struct scan *sc, const char *word)
+{
+	scan_blanks(sc);
+	size_t n = strlen(word);
+	if (sc->len - sc->pos < n || memcmp(sc->s + sc->pos, word, n) != 0) return false;
+	sc->pos += n;
+	return true;
+}
+
+static bool scan_value(struct scan *sc);
+
+/* An array; last_begin and last_end: where its last element lies (both 0 when
+ * it is empty). */
+static bool scan_array(struct scan *sc, size_t *last_begin, size_t *last_end)
+{
+	if (last_begin != NULL) *last_begin = *last_end = 0;
+	if (!scan_char(sc, '[') || ++sc->depth > SCAN_DEPTH_MAX) return false;
+	if (scan_char(sc, ']')) {
+		sc->depth--;
+		return true;
+	}
+	do {
+		scan_blanks(sc);
+		size_t begin = sc->pos;
+		if (!scan_value(sc)) return false;
+		if (last_begin != NULL) {
+			*last_begin = begin;
+			*last_end = sc->pos;
+		}
+	} while (scan_char(sc, ','));
+	sc->depth--;
+	return scan_char(sc, ']');
+}
+
+static bool scan_object(struct scan *sc)
+{
+	if (!scan_char(sc, '{') || ++sc->depth > SCAN_DEPTH_MAX) return false;
+	if (scan_char(sc, '}')) {
+		sc->depth--;
+		return true;
+	}
+	do {
+		if (!scan_string(sc, NULL, NULL) || !scan_char(sc, ':') || !scan_value(sc)) return false;
+	} while (scan_char(sc, ','));
+	sc->depth--;
+	return scan_char(sc, '}');
+}
+
+static bool scan_value(struct scan *sc)
+{
+	scan_blanks(sc);
+	if (sc->pos >= sc->len) return false;
+	switch (sc->s[sc->pos]) {
+	case '{': return scan_object(sc);
+	case '[': return scan_array(sc, NULL, NULL);
+	case '"': return scan_string(sc, NULL, NULL);
+	case 't': return scan_literal(sc, "true");
+	case 'f': return scan_literal(sc, "false");
+	case 'n': return scan_literal(sc, "null");
+	default: return scan_number(sc, NULL, NULL);
+	}
+}
+
+static bool key_is(const char *raw, size_t len, const char *name)
+{
+	return strlen(name) == len && memcmp(raw, name, len) == 0;
+}
+
+/* The point object at s[begin..end) (already scanned as valid JSON): its
+ * three phases (required) and time (optional).  0, or -1 with err set. */
+static int read_point(const char *s, size_t begin, size_t end, const char *series, int32_t watts[3], int64_t *time_ms,
                       struct ecu_web_error *err)
 {
 	static const char *const phase[3] = { "powerA", "powerB", "powerC" };
-	const cJSON *series = cJSON_GetObjectItemCaseSensitive(root, name);
-	if (series == NULL || cJSON_IsNull(series)) return 0;
-	if (!cJSON_IsArray(series)) return fail(err, ECU_WEB_E_GARBAGE, "\"%s\" is not an array", name);
-	int count = cJSON_GetArraySize(series);
-	if (count == 0) return 0;
-	const cJSON *point = cJSON_GetArrayItem(series, count - 1);
-	if (!cJSON_IsObject(point)) return fail(err, ECU_WEB_E_GARBAGE, "the last point of \"%s\" is not an object", name);
-	for (int i = 0; i < 3; i++) {
-		int64_t w;
-		const cJSON *item = cJSON_GetObjectItemCaseSensitive(point, phase[i]);
-		if (!whole_number(item, ECU_METER_WATTS_LIMIT, &w))
-			return fail(err, ECU_WEB_E_GARBAGE, "\"%s\" of the last point of \"%s\" is %s", phase[i], name,
-			            item == NULL ? "missing" : "not a whole number of W within 1 MW");
-		watts[i] = (int32_t)w;
-	}
-	/* time (ms since 1970) is informative: absent is 0, garbage is garbage. */
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(point, "time");
+	struct scan sc = { .s = s, .len = end, .pos = begin };
+	bool seen[3] = { false, false, false };
 	*time_ms = 0;
-	if (t != NULL && !whole_number(t, 9007199254740992.0, time_ms))
-		return fail(err, ECU_WEB_E_GARBAGE, "\"time\" of the last point of \"%s\" is not a whole number", name);
-	return 1;
+	if (!scan_char(&sc, '{'))
+		return fail(err, ECU_WEB_E_GARBAGE, "the last point of \"%s\" is not an object", series);
+	if (scan_char(&sc, '}')) goto check;
+	do {
+		const char *key;
+		size_t key_len;
+		scan_string(&sc, &key, &key_len);
+		scan_char(&sc, ':');
+		scan_blanks(&sc);
+		int which = -1;
+		for (int i = 0; i < 3; i++)
+			if (key_is(key, key_len, phase[i])) which = i;
+		bool is_time = key_is(key, key_len, "time");
+		int64_t v = 0;
+		bool integer = false;
+		bool number = (which >= 0 || is_time) && sc.pos < sc.len &&
+		              (sc.s[sc.pos] == '-' || is_digit(sc.s[sc.pos])) && scan_number(&sc, &integer, &v);
+		if (which >= 0 && !seen[which]) {
+			if (!number || !integer || v < -ECU_METER_WATTS_LIMIT || v > ECU_METER_WATTS_LIMIT)
+				return fail(err, ECU_WEB_E_GARBAGE, "\"%s\" of the last point of \"%s\" is not a whole number of W within 1 MW",
+				            phase[which], series);
+			watts[which] = (int32_t)v;
+			seen[which] = true;
+		} else if (is_time) {
+			if (!number || !integer)
+				return fail(err, ECU_WEB_E_GARBAGE, "\"time\" of the last point of \"%s\" is not a whole number", series);
+			*time_ms = (int64_t)v;
+		} else if (!number) {
+			scan_value(&sc);
+		}
+	} while (scan_char(&sc, ','));
+check:
+	for (int i = 0; i < 3; i++)
+		if (!seen[i]) return fail(err, ECU_WEB_E_GARBAGE, "\"%s\" of the last point of \"%s\" is missing", phase[i], series);
+	return 0;
 }
 
 int ecu_web_parse_meter_graph(const char *body, size_t len, struct ecu_meter_reading *out,
                               struct ecu_web_error *err)
 {
 	memset(out, 0, sizeof(*out));
-	cJSON *root = parse_object(body, len, err);
-	if (root == NULL) return -1;
-	int production = last_point(root, "power1", out->production_w, &out->production_time_ms, err);
-	int grid = production < 0 ? -1 : last_point(root, "power2", out->grid_w, &out->grid_time_ms, err);
-	cJSON_Delete(root);
-	if (production < 0 || grid < 0) {
-		memset(out, 0, sizeof(*out));
-		return -1;
+	if (body == NULL || len == 0) return fail(err, ECU_WEB_E_GARBAGE, "empty body");
+	struct scan sc = { .s = body, .len = len };
+	/* Where each series' last point lies: [begin, end), 0/0 when none. */
+	size_t last[2][2] = { { 0, 0 }, { 0, 0 } };
+	bool seen[2] = { false, false };
+	if (!scan_char(&sc, '{') || ++sc.depth > SCAN_DEPTH_MAX) goto not_json;
+	if (!scan_char(&sc, '}')) {
+		do {
+			const char *key;
+			size_t key_len;
+			if (!scan_string(&sc, &key, &key_len) || !scan_char(&sc, ':')) goto not_json;
+			int which = key_is(key, key_len, "power1") ? 0 : key_is(key, key_len, "power2") ? 1 : -1;
+			scan_blanks(&sc);
+			if (which < 0 || seen[which]) {
+				if (!scan_value(&sc)) goto not_json;
+				continue;
+			}
+			seen[which] = true;
+			if (sc.pos < sc.len && sc.s[sc.pos] == '[') {
+				if (!scan_array(&sc, &last[which][0], &last[which][1])) goto not_json;
+			} else if (scan_literal(&sc, "null")) {
+				/* no series: like an empty one */
+			} else {
+				if (!scan_value(&sc)) goto not_json;
+				return fail(err, ECU_WEB_E_GARBAGE, "\"power%d\" is not an array", which + 1);
+			}
+		} while (scan_char(&sc, ','));
+		if (!scan_char(&sc, '}')) goto not_json;
 	}
-	out->has_production = production == 1;
-	out->has_grid = grid == 1;
+	scan_blanks(&sc);
+	if (sc.pos != len) goto not_json;
+
+	for (int i = 0; i < 2; i++) {
+		if (last[i][1] == 0) continue;
+		int32_t *watts = i == 0 ? out->production_w : out->grid_w;
+		int64_t *time_ms = i == 0 ? &out->production_time_ms : &out->grid_time_ms;
+		if (read_point(body, last[i][0], last[i][1], i == 0 ? "power1" : "power2", watts, time_ms, err) != 0) {
+			memset(out, 0, sizeof(*out));
+			return -1;
+		}
+	}
+	out->has_production = last[0][1] != 0;
+	out->has_grid = last[1][1] != 0;
 	if (!out->has_production && !out->has_grid)
 		return fail(err, ECU_WEB_E_NO_DATA, "the meter graph has no point yet");
 	out->has_consumption = out->has_production && out->has_grid;
 	for (int i = 0; out->has_consumption && i < 3; i++)
 		out->consumption_w[i] = out->production_w[i] + out->grid_w[i]; /* each within ±1 MW: no overflow */
 	return ok(err);
+not_json:
+	if (memchr(body, '\0', len) != NULL) return fail(err, ECU_WEB_E_GARBAGE, "a NUL byte in the body (%zu bytes)", len);
+	return fail(err, ECU_WEB_E_GARBAGE, "not a JSON object (%zu bytes; stopped at byte %zu)", len, sc.pos);
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
 
 /* URL-decodes s[0..len) into out (cap bytes with the NUL): its length, or
  * -2 when malformed or too long. */
@@ -388,7 +590,7 @@ static int form_decode(const char *s, size_t len, char *out, size_t cap)
 			c = ' ';
 		} else if (c == '%') {
 			if (len - i < 3) return -2;
-			int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+			int hi = hex_digit(s[i + 1]), lo = hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0) return -2;
 			c = (char)(hi * 16 + lo);
 			i += 2;

@@ -268,6 +268,25 @@ static void test_meter(void)
 		{ "{\"power1\":[{\"powerA\":-1000000,\"powerB\":2,\"powerC\":3}]}", 0, ECU_WEB_OK },
 		{ "{\"power1\":[{\"time\":\"x\",\"powerA\":1,\"powerB\":2,\"powerC\":3}]}", -1, ECU_WEB_E_GARBAGE },
 		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3}],\"power2\":7}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":1.0,\"powerB\":2,\"powerC\":3}]}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":1e2,\"powerB\":2,\"powerC\":3}]}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":01,\"powerB\":2,\"powerC\":3}]}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":-,\"powerB\":2,\"powerC\":3}]}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":99999999999999999999,\"powerB\":2,\"powerC\":3}]}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3,\"x\":[{\"y\":\"\\u00e9\\n\"},true,false,null,-0.5e+3]}]}", 0, ECU_WEB_OK },
+		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3,\"x\":\"\\q\"}]}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3,\"x\":\"\\u12g4\"}]}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3,\"x\":\"\t\"}]}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3},]}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3}],}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3}]}}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3}]} \r\n", 0, ECU_WEB_OK },
+		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3}],\"power1\":7}", 0, ECU_WEB_OK },
+		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3}],\"power1\":[}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3}]\"power2\":[]}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3} {}]}", -1, ECU_WEB_E_GARBAGE },
+		{ "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3}],\"power2\":tru}", -1, ECU_WEB_E_GARBAGE },
+		{ "{power1:[]}", -1, ECU_WEB_E_GARBAGE },
 		{ "[]", -1, ECU_WEB_E_GARBAGE },
 		{ "null", -1, ECU_WEB_E_GARBAGE },
 		{ "nonsense", -1, ECU_WEB_E_GARBAGE },
@@ -278,6 +297,9 @@ static void test_meter(void)
 		CHECK_INT(ecu_web_parse_meter_graph(cases[i].body, strlen(cases[i].body), &m, &err), cases[i].rc);
 		CHECK_INT(err.code, cases[i].code);
 	}
+	aps_check_case("meter graph, NUL inside");
+	const char nul[] = "{\"power1\":[{\"powerA\":1,\"powerB\":2,\"powerC\":3}]}\0";
+	CHECK(ecu_web_parse_meter_graph(nul, sizeof(nul) - 1, &m, &err) == -1 && strstr(err.reason, "NUL") != NULL);
 	aps_check_case("meter graph, one series");
 	CHECK(ecu_web_parse_meter_graph(cases[3].body, strlen(cases[3].body), &m, &err) == 0);
 	CHECK(m.has_production && !m.has_grid && !m.has_consumption && m.consumption_w[0] == 0);
