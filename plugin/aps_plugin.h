@@ -25,6 +25,10 @@
 
 struct pollfd;
 struct energy_store;
+struct ecu_control;
+
+/* poll() slots per ECU: poller, restart, control. */
+#define APS_PFDS_PER_ECU 3
 
 /* The ECU as tick.c sees it, and alone writes. */
 struct ecu_health {
@@ -67,13 +71,15 @@ struct ecu {
 	struct publish_queue queue;
 	struct announcer *announcer;
 	struct ecu_restart restart;
-	short poll_revents, restart_revents; /* this tick's poll() results */
+	struct ecu_control *control; /* control.c's; NULL when control is off */
+	short poll_revents, restart_revents, control_revents; /* this tick's poll() results */
 };
 
 /* Whose socket each poll() slot is. */
 struct pfd_owner {
 	size_t ecu;
 	bool restart;   /* the restart request's socket, not the poller's */
+	bool control;   /* the control exchange's socket (control.h) */
 };
 
 struct aps_plugin {
@@ -82,7 +88,7 @@ struct aps_plugin {
 	char status_topic[APS_TOPIC_MAX];
 	struct ecu *ecus;
 	size_t ecu_count;
-	struct pollfd *pfds;        /* two slots per ECU, rebuilt each tick */
+	struct pollfd *pfds;        /* APS_PFDS_PER_ECU slots per ECU, rebuilt each tick */
 	struct pfd_owner *pfd_owner;
 	char discovery_status_topic[APS_TOPIC_MAX]; /* <discovery_prefix>/status */
 	char topic_base[APS_CONFIG_TOPIC_BASE_SIZE]; /* "<topic_prefix>/" or "" */

@@ -11,6 +11,7 @@
 #include "broker_api.h"
 
 #include "aps_plugin.h"
+#include "control.h"
 
 /* Only ECU-C (215...) and ECU-R-PRO (2162...) restart when their hotspot
  * settings are rewritten; older ECU-R (2160) and ECU-B have no such page. */
@@ -64,6 +65,9 @@ void ecu_restart_after_failure(struct aps_plugin *pl, struct ecu *e, uint64_t no
 
 	if (!pl->cfg.auto_restart || st->failures < (unsigned)pl->cfg.restart_after) return;
 	if (r->in_progress || r->given_up || now_ms < r->cooldown_until_ms) return;
+	/* One exchange at a time with the ECU's pages: a command's ends within
+	 * its timeout, and the next failed cycle tries again. */
+	if (control_busy(e)) return;
 
 	if (st->ecu_id[0] == '\0') {
 		/* aps2mqtt forgot the id before reading it; we keep the last one, but

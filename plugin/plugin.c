@@ -24,6 +24,7 @@
 #include "aps_plugin.h"
 #include "publish.h"
 #include "clock.h"
+#include "control.h"
 #include "energy_store.h"
 #include "shutdown.h"
 #include "tick.h"
@@ -100,9 +101,10 @@ static int on_message(int event, void *event_data, void *userdata)
 	struct aps_plugin *pl = userdata;
 	const struct mosquitto_evt_message *msg = event_data;
 
-	if (msg->topic && strcmp(msg->topic, pl->discovery_status_topic) == 0 && msg->payloadlen == 6 &&
-	    memcmp(msg->payload, "online", 6) == 0)
+	if (pl->cfg.discovery && msg->topic && strcmp(msg->topic, pl->discovery_status_topic) == 0 &&
+	    msg->payloadlen == 6 && memcmp(msg->payload, "online", 6) == 0)
 		pl->rediscover = true;
+	control_on_message(pl, msg);
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -149,6 +151,7 @@ static void plugin_free(struct aps_plugin *pl)
 	if (pl->instance_claimed) unsetenv(INSTANCE_MARKER);
 	for (size_t i = 0; pl->ecus && i < pl->ecu_count; i++) {
 		ecu_restart_close(&pl->ecus[i]);
+		control_close(&pl->ecus[i]);
 		announce_free(pl->ecus[i].announcer);
 		poller_free(&pl->ecus[i].poller);
 	}
@@ -212,9 +215,9 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 	pl->settings.request_gap_ms = (uint32_t)pl->cfg.request_gap_ms;
 	pl->ecu_count = (size_t)pl->cfg.ecu_count;
 	pl->ecus = aps_calloc(pl->ecu_count, sizeof(*pl->ecus));
-	pl->pfds = aps_calloc(2 * pl->ecu_count, sizeof(*pl->pfds));
-	pl->pfd_owner = aps_calloc(2 * pl->ecu_count, sizeof(*pl->pfd_owner));
-	if (!pl->ecus || !pl->pfds || !pl->pfd_owner) {
+	pl->pfds = aps_calloc(APS_PFDS_PER_ECU * pl->ecu_count, sizeof(*pl->pfds));
+	pl->pfd_owner = aps_calloc(APS_PFDS_PER_ECU * pl->ecu_count, sizeof(*pl->pfd_owner));
+	if (!pl->ecus || !pl->pfds || !pl->pfd_owner || control_init(pl) != 0) {
 		plugin_free(pl);
 		return MOSQ_ERR_NOMEM;
 	}
@@ -248,7 +251,7 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 	}
 	pl->tick_registered = true;
 
-	if (pl->cfg.discovery) {
+	if (pl->cfg.discovery || pl->cfg.control) {
 		const char *parts[] = { "status" };
 		if (topic_join(pl->discovery_status_topic, sizeof(pl->discovery_status_topic), pl->cfg.discovery_prefix,
 		               parts, 1) != 0 ||

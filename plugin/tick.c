@@ -10,6 +10,7 @@
 #include "broker_api.h"
 
 #include "aps_plugin.h"
+#include "control.h"
 #include "energy_store.h"
 #include "night.h"
 #include "publish.h"
@@ -69,8 +70,9 @@ static void ecu_status(struct aps_plugin *pl, struct ecu *e, bool online)
 
 static void diagnostics(struct aps_plugin *pl, struct ecu *e)
 {
-	const struct publish_diag d = { e->health.last_success, e->poller.cycle_duration_ms, e->health.failures,
-		                        e->health.last_error };
+	struct publish_diag d = { e->health.last_success, e->poller.cycle_duration_ms, e->health.failures,
+		                  e->health.last_error, DIAG_ABSENT, DIAG_ABSENT };
+	control_diag(e, &d);
 	publish_diagnostics(pl->cfg.topic_prefix, e->health.ecu_id, &d, pl->cfg.retain);
 }
 
@@ -189,17 +191,20 @@ static void cycle_failed(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 	diagnostics(pl, e);
 }
 
-/* Fills the poll() set: each ECU's poll socket and restart socket, if any. */
+/* Fills the poll() set: each ECU's poll socket, restart socket and control
+ * socket, if any. */
 static size_t collect_fds(struct aps_plugin *pl)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < pl->ecu_count; i++) {
-		for (int kind = 0; kind < 2; kind++) {
+		for (int kind = 0; kind < APS_PFDS_PER_ECU; kind++) {
 			short events;
-			int fd = kind == 0 ? poller_fd(&pl->ecus[i].poller, &events) : ecu_restart_fd(&pl->ecus[i], &events);
+			int fd = kind == 0 ? poller_fd(&pl->ecus[i].poller, &events)
+			       : kind == 1 ? ecu_restart_fd(&pl->ecus[i], &events)
+			                   : control_fd(&pl->ecus[i], &events);
 			if (fd < 0) continue;
 			pl->pfds[n] = (struct pollfd){ .fd = fd, .events = events, .revents = 0 };
-			pl->pfd_owner[n] = (struct pfd_owner){ .ecu = i, .restart = kind == 1 };
+			pl->pfd_owner[n] = (struct pfd_owner){ .ecu = i, .restart = kind == 1, .control = kind == 2 };
 			n++;
 		}
 	}
@@ -235,6 +240,7 @@ static bool send_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_n
 	};
 	publish_cycle(pl->cfg.topic_prefix, &cycle, pl->cfg.retain);
 	diagnostics(pl, e);
+	control_after_cycle(pl, e, aps_monotonic_ms());
 	return true;
 }
 
@@ -278,6 +284,7 @@ static bool serve_ecu(struct aps_plugin *pl, struct ecu *e, uint64_t now, uint64
 	}
 	send_queued(pl, e, deadline_ns);
 	ecu_restart_step(pl, e, e->restart_revents, now);
+	busy |= control_step(pl, e, e->control_revents, now);
 	return busy;
 }
 
@@ -310,10 +317,12 @@ uint64_t tick_handle(struct aps_plugin *pl)
 
 	size_t n = collect_fds(pl);
 	if (n > 0 && poll(pl->pfds, (nfds_t)n, 0) < 0) n = 0;
-	for (size_t i = 0; i < pl->ecu_count; i++) pl->ecus[i].poll_revents = pl->ecus[i].restart_revents = 0;
+	for (size_t i = 0; i < pl->ecu_count; i++)
+		pl->ecus[i].poll_revents = pl->ecus[i].restart_revents = pl->ecus[i].control_revents = 0;
 	for (size_t slot = 0; slot < n; slot++) {
 		struct ecu *e = &pl->ecus[pl->pfd_owner[slot].ecu];
 		if (pl->pfd_owner[slot].restart) e->restart_revents = pl->pfds[slot].revents;
+		else if (pl->pfd_owner[slot].control) e->control_revents = pl->pfds[slot].revents;
 		else e->poll_revents = pl->pfds[slot].revents;
 	}
 
@@ -344,6 +353,10 @@ uint64_t tick_handle(struct aps_plugin *pl)
 			uint64_t r = ecu_restart_wait_ms(e, now);
 			w = r < BUSY_WAIT_MS ? r : BUSY_WAIT_MS;
 		}
+		/* The same for a control exchange (control.h). */
+		uint64_t c = control_wait_ms(pl, e, now);
+		if (control_busy(e) && c > BUSY_WAIT_MS) c = BUSY_WAIT_MS;
+		if (c < w) w = c;
 		if (w < wait_ms) wait_ms = w;
 	}
 	return wait_ms;

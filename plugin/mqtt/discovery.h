@@ -41,6 +41,11 @@
 #define APS_DIAG_POLL_DURATION_MS "poll_duration_ms" /* number, milliseconds */
 #define APS_DIAG_CONSECUTIVE_FAILURES "consecutive_failures" /* number */
 #define APS_DIAG_LAST_ERROR "last_error"             /* short text, "" when none */
+/* With control on (control.h), on ECU-R-PRO and ECU-C: whether the ECU's
+ * control pages answer (true/false, null before the first probe); on an
+ * ECU-C also whether its meter page gives readings. */
+#define APS_DIAG_CONTROL_AVAILABLE "control_available"
+#define APS_DIAG_METER_AVAILABLE "meter_available"
 
 /* The suffix of the per-ECU availability topic, P aps/<ECU_ID>/status. */
 #define APS_ECU_STATUS_TOPIC "status"

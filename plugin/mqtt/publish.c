@@ -111,5 +111,14 @@ void publish_diagnostics(const char *prefix, const char *ecu_id, const struct pu
 	cJSON_AddNumberToObject(diag, APS_DIAG_POLL_DURATION_MS, (double)d->poll_duration_ms);
 	cJSON_AddNumberToObject(diag, APS_DIAG_CONSECUTIVE_FAILURES, d->failures);
 	cJSON_AddStringToObject(diag, APS_DIAG_LAST_ERROR, d->last_error);
+	const struct {
+		const char *key;
+		enum publish_flag flag;
+	} flags[] = { { APS_DIAG_CONTROL_AVAILABLE, d->control_available },
+		      { APS_DIAG_METER_AVAILABLE, d->meter_available } };
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		if (flags[i].flag == DIAG_UNKNOWN) cJSON_AddNullToObject(diag, flags[i].key);
+		else if (flags[i].flag != DIAG_ABSENT) cJSON_AddBoolToObject(diag, flags[i].key, flags[i].flag == DIAG_YES);
+	}
 	publish_json(topic, diag, retain);
 }

@@ -38,6 +38,9 @@ struct publish_diag {
 	uint64_t poll_duration_ms;
 	unsigned failures;
 	const char *last_error;
+	/* control_available / meter_available (control.h): left out when they
+	 * do not apply (control off, no such model), null while unknown. */
+	enum publish_flag { DIAG_ABSENT, DIAG_UNKNOWN, DIAG_NO, DIAG_YES } control_available, meter_available;
 };
 void publish_diagnostics(const char *prefix, const char *ecu_id, const struct publish_diag *d, bool retain);
 

@@ -98,12 +98,14 @@ enum control_parse control_parse_topic(const char *topic, const char *base, stru
 		return CONTROL_INVALID;
 	}
 	if (per_inverter) {
-		if (lv[1].len != CONTROL_ID_LEN || !all_digits(lv[1].s, lv[1].len)) {
+		if (lv[1].len != CONTROL_ID_LEN || strspn(lv[1].s, "0123456789abcdefABCDEF") < CONTROL_ID_LEN) {
 			snprintf(reason, reason_cap, "\"%.*s\" is not an inverter UID (12 digits)",
 			         (int)(lv[1].len > 40 ? 40 : lv[1].len), lv[1].s);
 			return CONTROL_INVALID;
 		}
-		memcpy(cmd->uid, lv[1].s, lv[1].len);
+		/* The ECU reports UIDs in lowercase. */
+		for (size_t i = 0; i < CONTROL_ID_LEN; i++)
+			cmd->uid[i] = (char)(lv[1].s[i] >= 'A' && lv[1].s[i] <= 'F' ? lv[1].s[i] - 'A' + 'a' : lv[1].s[i]);
 	}
 	return CONTROL_VALID;
 }

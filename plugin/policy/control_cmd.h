@@ -22,9 +22,9 @@
 #include <stdint.h>
 
 #define CONTROL_ID_LEN 12          /* ECU ids and inverter UIDs: 12 characters */
-#define CONTROL_MAX_POWER_MIN 20   /* W per panel channel, the ECU page's range ... */
-#define CONTROL_MAX_POWER_MAX 500  /* ... ; 0 lifts the cap */
-#define CONTROL_POWER_LIMIT_MAX 100000
+#define CONTROL_MAX_POWER_MIN 20u  /* W per panel channel, the ECU page's range ... */
+#define CONTROL_MAX_POWER_MAX 500u /* ... ; 0 lifts the cap */
+#define CONTROL_POWER_LIMIT_MAX 100000u
 #define CONTROL_QUEUE_MAX 64       /* commands waiting per ECU; more drops the oldest */
 #define CONTROL_SPACING_MS 10000u  /* the vendor's advice: 10 s between commands */
 #define CONTROL_REASON_MAX 160
@@ -41,7 +41,7 @@ enum control_kind {
 struct control_cmd {
 	enum control_kind kind;
 	char ecu_id[CONTROL_ID_LEN + 1];
-	char uid[CONTROL_ID_LEN + 1];   /* "" for the ECU's own commands */
+	char uid[CONTROL_ID_LEN + 1];   /* lowercase hex as the ECU reports it; "" for the ECU's own commands */
 	unsigned value;
 };
 

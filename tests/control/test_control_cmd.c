@@ -55,6 +55,10 @@ static void test_topics(void)
 	CHECK_HAS(why, "power is for one inverter");
 	CHECK_INT(topic("aps/" ECU_C "/" UID "/cmd/reboot", "", &c, why), CONTROL_INVALID);
 	CHECK_HAS(why, "reboot is for the ECU");
+	CHECK_INT(topic("aps/" ECU_C "/80600000ABcd/cmd/power", "", &c, why), CONTROL_VALID);
+	CHECK_STR(c.uid, "80600000abcd");
+	CHECK_INT(topic("aps/" ECU_C "/80600000123g/cmd/power", "", &c, why), CONTROL_INVALID);
+	CHECK_HAS(why, "is not an inverter UID");
 	CHECK_INT(topic("aps/" ECU_C "/80600000123/cmd/power", "", &c, why), CONTROL_INVALID);
 	CHECK_HAS(why, "is not an inverter UID");
 	CHECK_INT(topic("aps/ecu/cmd/reboot", "", &c, why), CONTROL_INVALID);
