@@ -190,9 +190,8 @@ static cJSON *parse_object(const char *body, size_t len, struct ecu_web_error *e
 static void copy_message(char *out, size_t cap, const char *msg)
 {
 	if (out == NULL || cap == 0) return;
-	size_t limit = cap < ECU_WEB_MESSAGE_MAX ? cap : ECU_WEB_MESSAGE_MAX;
 	size_t n = 0;
-	for (; msg[n] != '\0' && n + 1 < limit; n++) {
+	for (; n < cap - 1 && n < ECU_WEB_MESSAGE_MAX - 1 && msg[n] != '\0'; n++) {
 		unsigned char c = (unsigned char)msg[n];
 		out[n] = c < 0x20 || c == 0x7f ? '?' : (char)c;
 	}
