@@ -69,6 +69,8 @@ int control_init(struct aps_plugin *pl)
 	spacing_ms = env_ms(CONTROL_TEST_SPACING_ENV, CONTROL_SPACING_MS);
 	probe_interval_ms = env_ms(CONTROL_TEST_PROBE_ENV, CONTROL_PROBE_INTERVAL_MS);
 	retained_logged = false;
+	/* libcurl's set-up (a millisecond) here, not in the first command's tick. */
+	if (http_global_open() != 0) return -1;
 	for (size_t i = 0; i < pl->ecu_count; i++) {
 		struct ecu_control *c = aps_calloc(1, sizeof(*c));
 		if (!c) return -1;

@@ -120,7 +120,7 @@ def test_commands(env):
     pub(broker, "aps/%s/%s/cmd/power" % (ECU_C, a), "OFF")
     r = wait_result(sub, ECU_C, "power")
     check(r["result"] == "ok" and r["value"] == "OFF" and r["uid"] == a, "power OFF result %s" % r)
-    st = json.loads(wait_topic(sub, "aps/%s/%s/status" % (ECU_C, a)))
+    st = json.loads(wait_topic(sub, "aps/%s/%s/status" % (ECU_C, a), pred=lambda p: json.loads(p)["power"] == "OFF"))
     check(st["power"] == "OFF" and st["source"] == "assumed" and st["since"].endswith("+00:00"), "status %s" % st)
     check(sim_state(sim)["inverters"][a]["power"] == "OFF", "the simulator was not told: %s" % sim_state(sim))
     wait_for(lambda: inverter_power(sub, ECU_C, a) == 0, 30, "inverter %s at 0 W" % a)
@@ -304,6 +304,7 @@ def test_off(env):
     check(results(sub, ECU_C) == [], "results with control off: %s" % results(sub, ECU_C))
     check(sim_state(sim).get("commands", 0) == 0, "the ECU was sent a command: %s" % sim_state(sim))
     check(latest(sub, "aps/%s/meter" % ECU_C) is None, "the meter was read with control off")
+    stop_broker(env, broker)
 
 
 TESTS = {
