@@ -174,12 +174,31 @@ static void publish_export_state(const struct aps_plugin *pl, const char *ecu_id
 	publish_json(topic, o, pl->cfg.retain);
 }
 
+static void update_features(const struct ecu *e);
+
 static void publish_diag_now(const struct aps_plugin *pl, const struct ecu *e)
 {
+	update_features(e);
 	struct publish_diag d = { e->health.last_success, e->poller.cycle_duration_ms, e->health.failures,
 		                  e->health.last_error, DIAG_ABSENT, DIAG_ABSENT };
 	control_diag(e, &d);
 	publish_diagnostics(pl->cfg.topic_prefix, e->health.ecu_id, &d, pl->cfg.retain);
+}
+
+/* The Home Assistant entities the capabilities allow (discovery.h), sent
+ * with the next cycle's configs when they change. */
+static void update_features(const struct ecu *e)
+{
+	const struct ecu_control *c = e->control;
+	unsigned f = 0;
+	if (c->pages == CAP_YES) f |= DISCOVERY_CONTROL;
+	if (c->pages == CAP_YES && control_model_has_meter(e->health.ecu_id)) f |= DISCOVERY_EXPORT;
+	if (c->meter == CAP_YES) f |= DISCOVERY_METER;
+	if (announce_set_features(e->announcer, f))
+		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: ECU %s: Home Assistant control entities: %s%s%s%s",
+		                     e->health.ecu_id, f & DISCOVERY_CONTROL ? "power, max power, reboot" : "none",
+		                     f & DISCOVERY_EXPORT ? ", zero export, export limit" : "",
+		                     f & DISCOVERY_METER ? ", meter" : "", "");
 }
 
 void control_diag(const struct ecu *e, struct publish_diag *d)

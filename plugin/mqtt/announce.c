@@ -32,6 +32,9 @@ struct announcer {
 	struct announced_inverter *announced;
 	size_t announced_count, announced_cap;
 	bool announced_full;       /* ANNOUNCED_MAX reached, logged */
+	/* discovery.h's features of this ECU, and those gone since its configs
+	 * last went out in full (their entities are removed by the next ones). */
+	unsigned features, removed;
 };
 
 /* What one call works on: the cycle's report, the settings, this tick's end. */
@@ -152,7 +155,10 @@ static bool out_of_time(const struct announce_job *j)
 static bool announce_devices(struct announce_job *j)
 {
 	struct announcer *st = j->a;
-	const struct discovery_ctx *ctx = &j->s->ctx;
+	struct discovery_ctx features_ctx = j->s->ctx;
+	features_ctx.features = st->features;
+	features_ctx.removed = st->removed;
+	const struct discovery_ctx *ctx = &features_ctx;
 	bool migrate = j->s->migrate;
 
 	if (!st->ecu_announced && (!migrate || st->ecu_handed_over)) {
@@ -280,7 +286,12 @@ bool announce_cycle(struct announcer *a, const struct announce_settings *s, cons
 
 	if (!s->discovery) return true;
 	memcpy(a->ecu_id, info->ecu_id, sizeof(a->ecu_id));
-	if (!s->migrate) return announce_devices(&j);
+	if (!s->migrate) {
+		if (!announce_devices(&j)) return false;
+		/* Every config went out: the gone entities are removed. */
+		a->removed = 0;
+		return true;
+	}
 
 	if (!migration_step(&j)) return false;
 	if (!announce_devices(&j)) return false;
@@ -300,6 +311,17 @@ bool announce_again(struct announcer *a, const struct announce_settings *s)
 	a->ecu_announced = false;
 	for (size_t k = 0; k < a->announced_count; k++) a->announced[k].type[0] = '\0';
 	return s->discovery;
+}
+
+bool announce_set_features(struct announcer *a, unsigned features)
+{
+	if (features == a->features) return false;
+	a->removed |= a->features & ~features;
+	a->removed &= ~features;
+	a->features = features;
+	a->ecu_announced = false;
+	for (size_t k = 0; k < a->announced_count; k++) a->announced[k].type[0] = '\0';
+	return true;
 }
 
 void announce_forget(struct announcer *a)

@@ -38,6 +38,12 @@ bool announce_cycle(struct announcer *a, const struct announce_settings *s, cons
  * anything to send (discovery on). */
 bool announce_again(struct announcer *a, const struct announce_settings *s);
 
+/* The ECU's capabilities (discovery.h's DISCOVERY_* features) changed: its
+ * configs go out again at the next announce_cycle(), with the entities of a
+ * new feature, without (removed) those of a gone one.  True when they
+ * changed. */
+bool announce_set_features(struct announcer *a, unsigned features);
+
 /* Another ECU answers at this address: its devices are new to us. */
 void announce_forget(struct announcer *a);
 

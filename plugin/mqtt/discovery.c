@@ -395,6 +395,122 @@ static bool each_entity(enum device device, const struct target *t, unsigned cha
 	return true;
 }
 
+/* ---- Entities of a capability (control.h) ---- */
+
+struct feature_entity {
+	const char *object, *name, *platform;
+	enum device device;
+	enum discovery_feature feature;
+	const char *state_leaf;  /* after aps/<ECU>/ (inverter: after <UID>/) */
+	const char *command;     /* the command's leaf, NULL for a sensor */
+	const char *key;         /* JSON key of the state */
+	int max;                 /* number: 0..max, step 1 */
+	const char *unit, *device_class, *icon;
+	bool config;             /* entity_category config */
+};
+
+static const struct feature_entity feature_entities[] = {
+	{"power_switch", "Power", "switch", ON_INVERTER, DISCOVERY_CONTROL, "status", "power", "power", 0, NULL,
+	 "switch", NULL, false},
+	{"max_power", "Max power per panel", "number", ON_INVERTER, DISCOVERY_CONTROL, "status", "max_power",
+	 "max_power", 500, "W", "power", NULL, true},
+	{"reboot", "Reboot", "button", ON_ECU, DISCOVERY_CONTROL, NULL, "reboot", NULL, 0, NULL, "restart", NULL,
+	 true},
+	{"zero_export", "Zero export", "switch", ON_ECU, DISCOVERY_EXPORT, "control", "zero_export", "zero_export", 0,
+	 NULL, "switch", "mdi:transmission-tower-export", true},
+	{"power_limit", "Export limit", "number", ON_ECU, DISCOVERY_EXPORT, "control", "power_limit", "power_limit",
+	 100000, "W", "power", NULL, true},
+	{"meter_production", "Meter production", "sensor", ON_ECU, DISCOVERY_METER, "meter", NULL, "production", 0,
+	 "W", "power", NULL, false},
+	{"meter_grid", "Meter grid", "sensor", ON_ECU, DISCOVERY_METER, "meter", NULL, "grid", 0, "W", "power", NULL,
+	 false},
+	{"meter_consumption", "Meter consumption", "sensor", ON_ECU, DISCOVERY_METER, "meter", NULL, "consumption", 0,
+	 "W", "power", NULL, false},
+};
+
+static bool add_feature_sensor(cJSON *cmps, const struct target *t, const char *object, const char *name,
+                               const char *state_topic, const char *key, const char *platform_only)
+{
+	char uid[64], eid[96], tpl[96];
+	cJSON *c = cJSON_AddObjectToObject(cmps, object);
+	if (c == NULL) return false;
+	if (platform_only) return add_str(c, "p", platform_only);
+	int a = snprintf(uid, sizeof(uid), "aps_%s_%s", t->id, object);
+	int b = snprintf(eid, sizeof(eid), "sensor.%s_%s", t->slug, object);
+	int d = snprintf(tpl, sizeof(tpl), "{{ value_json.%s | default('') }}", key);
+	return a > 0 && (size_t)a < sizeof(uid) && b > 0 && (size_t)b < sizeof(eid) && d > 0 &&
+	       (size_t)d < sizeof(tpl) && add_str(c, "p", "sensor") && add_str(c, "name", name) &&
+	       add_str(c, "uniq_id", uid) && add_str(c, "default_entity_id", eid) && add_str(c, "stat_t", state_topic) &&
+	       add_str(c, "val_tpl", tpl) && add_str(c, "dev_cla", "power") && add_str(c, "unit_of_meas", "W") &&
+	       add_str(c, "stat_cla", "measurement");
+}
+
+/* ecu_id/uid: the topics' ECU and inverter ("" for the ECU's own). */
+static bool add_feature_entity(cJSON *cmps, const struct feature_entity *f, const struct discovery_ctx *ctx,
+                               const struct target *t, const char *ecu_id, const char *uid, bool remove)
+{
+	char state[DISCOVERY_TOPIC_MAX], command[DISCOVERY_TOPIC_MAX], leaf[64], unique[64], eid[96], tpl[128];
+	if (f->feature == DISCOVERY_METER) {
+		/* The sums, then each phase. */
+		int n = snprintf(leaf, sizeof(leaf), "%s", f->state_leaf);
+		if (n <= 0 || !topic_fmt(state, ctx->topic_base, ecu_id, leaf)) return false;
+		if (!add_feature_sensor(cmps, t, f->object, f->name, state, f->key, remove ? "sensor" : NULL)) return false;
+		for (int p = 0; p < 3; p++) {
+			char object[48], name[48], key[32];
+			snprintf(object, sizeof(object), "%s_%c", f->object, 'a' + p);
+			snprintf(name, sizeof(name), "%s phase %c", f->name, 'A' + p);
+			snprintf(key, sizeof(key), "%s_%c", f->key, 'a' + p);
+			if (!add_feature_sensor(cmps, t, object, name, state, key, remove ? "sensor" : NULL)) return false;
+		}
+		return true;
+	}
+	cJSON *c = cJSON_AddObjectToObject(cmps, f->object);
+	if (c == NULL) return false;
+	if (remove) return add_str(c, "p", f->platform);
+	const char *sep = uid[0] ? "/" : "";
+	int a = snprintf(leaf, sizeof(leaf), "%s%scmd/%s", uid, sep, f->command);
+	int b = snprintf(unique, sizeof(unique), "aps_%s_%s", t->id, f->object);
+	int d = snprintf(eid, sizeof(eid), "%s.%s_%s", f->platform, t->slug, f->object);
+	if (a <= 0 || (size_t)a >= sizeof(leaf) || !topic_fmt(command, ctx->topic_base, ecu_id, leaf) || b <= 0 ||
+	    (size_t)b >= sizeof(unique) || d <= 0 || (size_t)d >= sizeof(eid))
+		return false;
+	bool ok = add_str(c, "p", f->platform) && add_str(c, "name", f->name) && add_str(c, "uniq_id", unique) &&
+	          add_str(c, "default_entity_id", eid) && add_str(c, "cmd_t", command) &&
+	          add_opt(c, "ic", f->icon) && add_opt(c, "ent_cat", f->config ? "config" : NULL) &&
+	          /* Commands work while the ECU answers, even to an inverter
+	           * that is off and so not reporting. */
+	          add_availability_list(c, ctx, t, AVAIL_ECU);
+	if (!ok) return false;
+	if (strcmp(f->platform, "button") == 0) return add_str(c, "pl_prs", "PRESS") && add_opt(c, "dev_cla", f->device_class);
+	a = snprintf(leaf, sizeof(leaf), "%s%s%s", uid, sep, f->state_leaf);
+	if (a <= 0 || (size_t)a >= sizeof(leaf) || !topic_fmt(state, ctx->topic_base, ecu_id, leaf)) return false;
+	/* A JSON null (never set) renders "None": the switch's and the
+	 * number's unknown state (PAYLOAD_NONE, payload_reset). */
+	d = snprintf(tpl, sizeof(tpl), "{{ value_json.%s | default('None') }}", f->key);
+	if (d <= 0 || (size_t)d >= sizeof(tpl)) return false;
+	ok = add_str(c, "stat_t", state) && add_str(c, "val_tpl", tpl) && add_opt(c, "dev_cla", f->device_class);
+	if (strcmp(f->platform, "switch") == 0) return ok && add_str(c, "pl_on", "ON") && add_str(c, "pl_off", "OFF");
+	return ok && cJSON_AddNumberToObject(c, "min", 0) && cJSON_AddNumberToObject(c, "max", f->max) &&
+	       cJSON_AddNumberToObject(c, "step", 1) && add_str(c, "mode", "box") &&
+	       add_opt(c, "unit_of_meas", f->unit);
+}
+
+/* The device's feature entities: those present, and stubs for those gone. */
+static bool add_feature_entities(cJSON *cmps, const struct discovery_ctx *ctx, enum device device,
+                                 const struct target *t, int *count)
+{
+	const char *ecu_id = device == ON_ECU ? t->id : t->via_device;
+	const char *uid = device == ON_ECU ? "" : t->id;
+	for (size_t i = 0; i < sizeof(feature_entities) / sizeof(feature_entities[0]); i++) {
+		const struct feature_entity *f = &feature_entities[i];
+		bool present = (ctx->features & f->feature) != 0, gone = (ctx->removed & f->feature) != 0;
+		if (f->device != device || (!present && !gone)) continue;
+		if (!add_feature_entity(cmps, f, ctx, t, ecu_id, uid, !present)) return false;
+		if (present) *count += f->feature == DISCOVERY_METER ? 4 : 1;
+	}
+	return true;
+}
+
 struct device_build {
 	const struct discovery_ctx *ctx;
 	const struct target *t;
@@ -424,7 +540,8 @@ static int emit_device(const struct discovery_ctx *ctx, enum device device, cons
 	bool ok = add_device(config, t) && add_origin(config, ctx) && add_str(config, "stat_t", t->state_topic) &&
 	          add_availability_list(config, ctx, t, device_avail(device)) &&
 	          add_str(config, "avty_mode", "all") && (b.cmps = cJSON_AddObjectToObject(config, "cmps")) != NULL &&
-	          each_entity(device, t, channels, voltages, build_one, &b);
+	          each_entity(device, t, channels, voltages, build_one, &b) &&
+	          add_feature_entities(b.cmps, ctx, device, t, &b.count);
 	char payload[DISCOVERY_PAYLOAD_MAX];
 	/* cJSON wants a few bytes of slack beyond the printed length. */
 	ok = ok && cJSON_PrintPreallocated(config, payload, (int)sizeof(payload) - 5, false);

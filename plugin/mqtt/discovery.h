@@ -27,6 +27,10 @@
  *   P aps/<ECU_ID>                  ECU payload (payload.h)
  *   P aps/<ECU_ID>/<UID>            inverter payload (payload.h)
  *   P aps/<ECU_ID>/diagnostics      JSON with the APS_DIAG_* keys
+ * and with the features below (control.h):
+ *   P aps/<ECU_ID>/<UID>/status     {"power","max_power",...}, commands on .../<UID>/cmd/power|max_power
+ *   P aps/<ECU_ID>/control          {"zero_export","power_limit",...}, commands on .../cmd/zero_export|power_limit
+ *   P aps/<ECU_ID>/meter            ECU-C meter readings; P aps/<ECU_ID>/cmd/reboot the reboot button
  */
 #ifndef APS_DISCOVERY_H
 #define APS_DISCOVERY_H
@@ -60,7 +64,19 @@ enum discovery_err {
 	DISCOVERY_E_EMIT,    /* the emit callback returned nonzero: nothing more was emitted */
 };
 
+/* Entities that exist only while a capability holds (control.h); the
+ * announcer sets them per ECU in its copy of the context. */
+enum discovery_feature {
+	DISCOVERY_CONTROL = 1, /* inverters: power switch, max_power number; ECU: reboot button */
+	DISCOVERY_EXPORT = 2,  /* ECU-C: zero_export switch, power_limit number */
+	DISCOVERY_METER = 4,   /* ECU-C: meter sensors (production, grid, consumption, W) */
+};
+
 struct discovery_ctx {
+	/* DISCOVERY_* features present, and those just gone: each entity of a
+	 * gone feature is sent once more with only its platform, which is how
+	 * Home Assistant removes a component from a device config. */
+	unsigned features, removed;
 	const char *discovery_prefix; /* "homeassistant"; not empty */
 	const char *topic_base;       /* "<prefix>/" or "": empty or ending in '/' */
 	const char *status_topic;     /* P aps/status */

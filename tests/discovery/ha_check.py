@@ -13,12 +13,13 @@ FILE holds one JSON object per line: {"kind": "config"|"state", "topic": ...,
 "payload": "<text>"}, in publish order.  A config is in one of the two forms
 Home Assistant reads, its keys in full or abbreviated:
 
-  per entity  <prefix>/<sensor|binary_sensor>/[<node_id>/]<object_id>/config:
+  per entity  <prefix>/<platform>/[<node_id>/]<object_id>/config:
               one entity's config;
   per device  <prefix>/device/[<node_id>/]<object_id>/config (HA 2024.11+):
               device (dev) and origin (o) at the root, and components (cmps)
               mapping a component id to one entity's config, whose platform
-              (p) is sensor or binary_sensor.  A component inherits the root's
+              (p) is sensor, binary_sensor, or (control) switch, number or
+              button, which also need a command_topic.  A component inherits the root's
               availability options, state_topic, command_topic, qos and
               encoding unless it sets its own; device and origin come from the
               root only, and any other key at the root makes Home Assistant
@@ -108,6 +109,7 @@ ABBREVIATIONS = {
     "json_attr_t": "json_attributes_topic", "json_attr_tpl": "json_attributes_template",
     "o": "origin", "off_dly": "off_delay", "p": "platform", "pl_avail": "payload_available",
     "pl_not_avail": "payload_not_available", "pl_off": "payload_off", "pl_on": "payload_on",
+    "pl_prs": "payload_press",
     "stat_cla": "state_class", "stat_t": "state_topic", "sug_dsp_prc": "suggested_display_precision",
     "t": "topic", "uniq_id": "unique_id", "unit_of_meas": "unit_of_measurement",
     "val_tpl": "value_template",
@@ -125,7 +127,10 @@ SHARED_OPTIONS = ("availability", "availability_mode", "availability_template", 
                   "payload_available", "payload_not_available", "state_topic", "command_topic",
                   "qos", "encoding")
 ROOT_KEYS = {"device", "origin", "components"} | set(SHARED_OPTIONS)
-PLATFORMS = ("sensor", "binary_sensor")
+PLATFORMS = ("sensor", "binary_sensor", "switch", "number", "button")
+# Platforms that take commands (control, plugin/control.c): a command_topic,
+# and entity_category "config" allowed.
+COMMANDED = ("switch", "number", "button")
 
 ID_PART_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 ENTITY_ID_RE = re.compile(r"^(?!.+__)(?!_)[\da-z_]+(?<!_)\.(?!_)[\da-z_]+(?<!_)$")
@@ -269,14 +274,15 @@ def device_entries(topic, doc, problems):
         if platform is None:
             own.append("component without platform (p): Home Assistant refuses the whole payload")
         elif platform not in PLATFORMS:
-            own.append("platform %r: not sensor or binary_sensor" % (platform,))
+            own.append("platform %r: not one of %s" % (platform, ", ".join(PLATFORMS)))
         if "unique_id" not in cfg:
             own.append("component without unique_id: Home Assistant refuses the whole payload")
         for key in ("device", "origin"):
             if key in cfg:
                 own.append("%s in a component: Home Assistant takes it from the root only" % key)
         for key in SHARED_OPTIONS:
-            if key in root and key not in cfg:
+            # A button's schema drops a state_topic it inherits (REMOVE_EXTRA).
+            if key in root and key not in cfg and not (platform == "button" and key == "state_topic"):
                 cfg[key] = root[key]
         cfg["device"], cfg["origin"] = root.get("device"), root.get("origin")
         entries.append(Entry("%s (%s)" % (cfg.get("unique_id"), label), own,
@@ -515,13 +521,47 @@ def migration_problems(lines):
 
 # ---- The checks, on each entity config in full ----
 
+def check_commanded(component, cfg, problems):
+    """switch, number, button: what Home Assistant's MQTT platforms need to send a command and read
+    back its state (mqtt/switch.py, number.py, button.py)."""
+    if not topic_ok(cfg.get("command_topic")):
+        problems.append("command_topic %r is not a topic to publish on" % cfg.get("command_topic"))
+    if component == "button":
+        if "state_topic" in cfg:
+            problems.append("a button has no state_topic")
+        if cfg.get("payload_press", "PRESS") != "PRESS":
+            problems.append("payload_press %r: the plugin takes PRESS" % cfg.get("payload_press"))
+        if cfg.get("device_class") not in (None, "restart", "identify", "update"):
+            problems.append("button device_class %r" % cfg.get("device_class"))
+        return
+    if component == "switch":
+        if (cfg.get("payload_on", "ON"), cfg.get("payload_off", "OFF")) != ("ON", "OFF"):
+            problems.append("payload_on/off %r/%r: the plugin takes ON and OFF"
+                            % (cfg.get("payload_on"), cfg.get("payload_off")))
+        if cfg.get("device_class") not in (None, "switch", "outlet"):
+            problems.append("switch device_class %r" % cfg.get("device_class"))
+    if component == "number":
+        lo, hi, step = cfg.get("min", 1), cfg.get("max", 100), cfg.get("step", 1)
+        if not all(isinstance(v, (int, float)) for v in (lo, hi, step)) or not lo < hi or step <= 0:
+            problems.append("number min/max/step %r/%r/%r" % (lo, hi, step))
+        if cfg.get("mode", "auto") not in ("auto", "box", "slider"):
+            problems.append("number mode %r" % cfg.get("mode"))
+        dc, unit = cfg.get("device_class"), cfg.get("unit_of_measurement")
+        if dc is not None and (dc not in UNITS or unit not in UNITS[dc]):
+            problems.append("number unit %r is not valid with device_class %r" % (unit, dc))
+    if not topic_ok(cfg.get("state_topic")):
+        problems.append("state_topic %r is not a topic to publish on" % cfg.get("state_topic"))
+    elif cfg["state_topic"] == cfg.get("command_topic"):
+        problems.append("state_topic is the command_topic: commands would read back as states")
+
+
 def check_static(component, cfg, problems):
     if component not in PLATFORMS:
         return  # the topic or the platform is wrong: said already
-    for key in ("name", "unique_id", "state_topic"):
+    for key in ("name", "unique_id") + (("state_topic",) if component != "button" else ()):
         if not isinstance(cfg.get(key), str) or not cfg[key]:
             problems.append("missing %s" % key)
-    if not topic_ok(cfg.get("state_topic")):
+    if component != "button" and not topic_ok(cfg.get("state_topic")):
         problems.append("state_topic %r is not a topic to publish on" % cfg.get("state_topic"))
     if "object_id" in cfg:
         problems.append("object_id is deprecated: use default_entity_id")
@@ -537,11 +577,17 @@ def check_static(component, cfg, problems):
     origin = cfg.get("origin")
     if not isinstance(origin, dict) or not origin.get("name"):
         problems.append("origin needs a name")
-    if cfg.get("entity_category") not in (None, "diagnostic"):
+    allowed = (None, "diagnostic", "config") if component in COMMANDED else (None, "diagnostic")
+    if cfg.get("entity_category") not in allowed:
         problems.append("entity_category %r is refused for %s" % (cfg["entity_category"], component))
     icon = cfg.get("icon")
     if icon is not None and not re.match(r"^mdi:[a-z0-9-]+$", icon):
         problems.append("icon %r" % icon)
+    if component in COMMANDED:
+        check_commanded(component, cfg, problems)
+        return
+    if "command_topic" in cfg:
+        problems.append("a %s takes no command_topic" % component)
     dc, unit, sc = cfg.get("device_class"), cfg.get("unit_of_measurement"), cfg.get("state_class")
     if component == "binary_sensor":
         if unit is not None or sc is not None:
@@ -578,6 +624,23 @@ def is_numeric(cfg):
 
 def check_value(component, cfg, text, problems):
     """A rendered state of an available entity, as Home Assistant takes it."""
+    if component == "switch":
+        # "None" (PAYLOAD_NONE) makes a switch unknown.
+        if text not in (cfg.get("state_on", cfg.get("payload_on", "ON")),
+                        cfg.get("state_off", cfg.get("payload_off", "OFF")), "None"):
+            problems.append("switch state %r is neither on, off nor None" % text)
+        return
+    if component == "number":
+        if text == cfg.get("payload_reset", "None"):
+            return  # unknown
+        try:
+            number = float(text)
+        except ValueError:
+            problems.append("number got %r" % text)
+            return
+        if not cfg.get("min", 1) <= number <= cfg.get("max", 100):
+            problems.append("number %s outside %r..%r" % (text, cfg.get("min", 1), cfg.get("max", 100)))
+        return
     if component == "binary_sensor":
         on, off = cfg.get("payload_on", "ON"), cfg.get("payload_off", "OFF")
         if text not in (on, off):
@@ -1007,8 +1070,10 @@ DEVICE_TESTS = [  # (title, lines, a problem containing this, or None: no proble
     ("component left out without a removal",
      device_case(republished(UID, lambda doc: doc["cmps"].pop("signal"))), "left out"),
     ("component without p", device_case(lambda d: cmp_of(d, UID, "power").pop("p")), "without platform"),
-    ("component of platform switch", device_case(lambda d: cmp_of(d, UID, "power").update(p="switch")),
-     "not sensor or binary_sensor"),
+    ("component of platform light", device_case(lambda d: cmp_of(d, UID, "power").update(p="light")),
+     "not one of sensor, binary_sensor"),
+    ("sensor turned switch", device_case(lambda d: cmp_of(d, UID, "power").update(p="switch")),
+     "command_topic None"),
     ("component without uniq_id", device_case(lambda d: cmp_of(d, UID, "signal").pop("uniq_id")),
      "without unique_id"),
     ("root without o", device_case(lambda d: doc_of(d, ECU).pop("o")), "no origin (o)"),
@@ -1112,6 +1177,84 @@ def registry_cases():
     return cases
 
 
+STATUS_TOPIC, CMD_BASE = INV_TOPIC + "/status", INV_TOPIC + "/cmd/"
+
+
+def control_setup():
+    """An inverter's power switch and max power number, the ECU's reboot button (plugin/control.c)."""
+    avail = [{"topic": "aps/status"}, {"topic": "aps/%s/status" % ECU}]
+
+    def entity(component, dev_id, obj, name, extra):
+        cfg = {"name": name, "unique_id": "aps_%s_%s" % (dev_id, obj),
+               "default_entity_id": "%s.aps_%s_%s" % (component, dev_id, obj), "availability": avail,
+               "availability_mode": "all", "origin": {"name": "self-test"},
+               "device": {"identifiers": [dev_id], "name": ("APS Inverter " if dev_id == UID else "APS ECU ")
+                          + dev_id}}
+        cfg.update(extra)
+        return component, cfg
+    return [
+        entity("switch", UID, "power_switch", "Power",
+               {"state_topic": STATUS_TOPIC, "command_topic": CMD_BASE + "power",
+                "value_template": "{{ value_json.power | default('None') }}", "payload_on": "ON",
+                "payload_off": "OFF"}),
+        entity("number", UID, "max_power", "Max power per panel",
+               {"state_topic": STATUS_TOPIC, "command_topic": CMD_BASE + "max_power", "min": 0, "max": 500,
+                "step": 1, "mode": "box", "unit_of_measurement": "W", "device_class": "power",
+                "entity_category": "config", "value_template": "{{ value_json.max_power | default('None') }}"}),
+        entity("button", ECU, "reboot", "Reboot",
+               {"command_topic": "aps/%s/cmd/reboot" % ECU, "payload_press": "PRESS", "device_class": "restart",
+                "entity_category": "config"}),
+    ]
+
+
+CONTROL_STATES = [
+    ("aps/status", "online"),
+    ("aps/%s/status" % ECU, "online"),
+    (STATUS_TOPIC, '{"power":null,"max_power":null,"source":"assumed","since":"2026-06-21T12:00:00+00:00"}'),
+    (STATUS_TOPIC, '{"power":"OFF","max_power":300,"source":"assumed","since":"2026-06-21T12:00:05+00:00"}'),
+]
+
+
+def control_lines(change=None, states=CONTROL_STATES):
+    setup = control_setup()
+    if change:
+        change(setup)
+    return [config_line("homeassistant/%s/%s/config" % (c, cfg["unique_id"]), cfg) for c, cfg in setup] \
+        + state_lines(states)
+
+
+def control_mutate(index, **changes):
+    def apply(setup):
+        for k, v in changes.items():
+            if v is None:
+                setup[index][1].pop(k, None)
+            else:
+                setup[index][1][k] = v
+    return apply
+
+
+CONTROL_TESTS = [  # (title, lines, a problem containing this, or None)
+    ("control entities", lambda: control_lines(), None),
+    ("switch without command_topic", lambda: control_lines(control_mutate(0, command_topic=None)), "command_topic"),
+    ("switch with a wildcard command_topic",
+     lambda: control_lines(control_mutate(0, command_topic="aps/+/cmd/power")), "not a topic to publish on"),
+    ("switch payload_on 'true'", lambda: control_lines(control_mutate(0, payload_on="true")), "payload_on/off"),
+    ("switch state that is neither",
+     lambda: control_lines(states=CONTROL_STATES + [(STATUS_TOPIC, '{"power":"1","max_power":300}')]),
+     "neither on, off nor None"),
+    ("number with max below min", lambda: control_lines(control_mutate(1, max=-1)), "min/max/step"),
+    ("number state out of range",
+     lambda: control_lines(states=CONTROL_STATES + [(STATUS_TOPIC, '{"power":"ON","max_power":600}')]),
+     "outside"),
+    ("number in kWh with device_class power", lambda: control_lines(control_mutate(1, unit_of_measurement="kWh")),
+     "not valid with device_class"),
+    ("button with a state_topic", lambda: control_lines(control_mutate(2, state_topic=STATUS_TOPIC)),
+     "a button has no state_topic"),
+    ("state read from the command topic",
+     lambda: control_lines(control_mutate(0, state_topic=CMD_BASE + "power")), "is the command_topic"),
+]
+
+
 def run_self_test(check_fn):
     passed = failed = 0
 
@@ -1141,7 +1284,7 @@ def run_self_test(check_fn):
             changed = change(good_setup())
             setup, states = changed if isinstance(changed, tuple) else (changed, STATES)
             verdict("%s, %s" % (title, form.__name__), lines_of(setup, states, form), want)
-    for title, lines, want in DEVICE_TESTS:
+    for title, lines, want in DEVICE_TESTS + CONTROL_TESTS:
         verdict(title, lines(), want)
     for title, problem in registry_cases():
         ok = problem is None

@@ -359,6 +359,56 @@ static void run_capture(const struct capture *c, const char *what, int want_tota
 	publish_state(topic, diag);
 }
 
+/* An ECU-C whose pages answer (plugin/control.c): the control and meter
+ * entities join its configs, go (each sent once with its platform only)
+ * and come back; then the states they read, for ha_check.py. */
+static int ignore(void *arg, const char *topic, const char *payload)
+{
+	(void)arg;
+	(void)topic;
+	(void)payload;
+	return 0;
+}
+
+static void run_control(const struct capture *c)
+{
+	const unsigned all = DISCOVERY_CONTROL | DISCOVERY_EXPORT | DISCOVERY_METER;
+	struct discovery_ctx ctx = plain_ctx;
+	size_t inverters = c->has_inv ? c->inv.count : 0;
+	for (int round = 0; round < 3; round++) {
+		ctx.features = round == 1 ? 0 : all;
+		ctx.removed = round == 1 ? all : 0;
+		size_t from = message_count;
+		int n = discovery_ecu(&ctx, &c->info, collect, NULL);
+		/* reboot, zero export, export limit; meter: 3 sums and 9 phases */
+		CHECKF(n == (round == 1 ? 10 : 10 + 3 + 12), "control round %d: ECU entities %d", round, n);
+		CHECKF(strstr(messages[from].payload, "\"reboot\":{\"p\":\"button\"}") != NULL || round != 1,
+		       "round %d: the reboot button removed by its platform alone", round);
+		for (size_t i = 0; i < inverters; i++) {
+			int base = discovery_inverter(&plain_ctx, c->info.ecu_id, &c->records[i], ignore, NULL);
+			n = discovery_inverter(&ctx, c->info.ecu_id, &c->records[i], collect, NULL);
+			CHECKF(n == base + (round == 1 ? 0 : 2), "control round %d: inverter entities %d, want %d", round, n,
+			       base + (round == 1 ? 0 : 2));
+		}
+	}
+	char topic[DISCOVERY_TOPIC_MAX];
+	for (size_t i = 0; i < inverters; i++) {
+		snprintf(topic, sizeof(topic), "aps/%s/%s/status", c->info.ecu_id, c->records[i].uid);
+		write_line("state", topic, i % 2 ? "{\"power\":\"OFF\",\"max_power\":300,\"source\":\"assumed\","
+		                                   "\"since\":\"2026-06-21T12:00:05+00:00\"}"
+		                                 : "{\"power\":null,\"max_power\":null,\"source\":\"assumed\","
+		                                   "\"since\":\"2026-06-21T12:00:00+00:00\"}");
+	}
+	snprintf(topic, sizeof(topic), "aps/%s/control", c->info.ecu_id);
+	write_line("state", topic, "{\"zero_export\":\"ON\",\"power_limit\":1500,\"source\":\"assumed\","
+	                           "\"since\":\"2026-06-21T12:00:05+00:00\"}");
+	snprintf(topic, sizeof(topic), "aps/%s/meter", c->info.ecu_id);
+	write_line("state", topic, "{\"production_a\":410,\"production_b\":0,\"production_c\":0,\"production\":410,"
+	                           "\"grid_a\":-120,\"grid_b\":35,\"grid_c\":40,\"grid\":-45,"
+	                           "\"consumption_a\":290,\"consumption_b\":35,\"consumption_c\":40,"
+	                           "\"consumption\":365}");
+}
+
 /* The exact text of the ECU's and a QS1's config, with a topic prefix set. */
 static void test_exact(const struct capture *c)
 {
@@ -553,6 +603,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < message_count; i++)
 		for (size_t j = i + 1; j < message_count; j++)
 			CHECKF(strcmp(messages[i].topic, messages[j].topic) != 0, "duplicate %s", messages[i].topic);
+
+	load_capture("ecu-c-qs1x5-unseen4-night", "ecu.hex", "215000000001", c);
+	run_control(c);
 
 	printf("test_discovery: %zu configs built\n", message_count);
 	for (size_t i = 0; i < message_count; i++) {
