@@ -45,6 +45,7 @@ struct ecu_control {
 	char last_probe_error[HTTP_ERROR_MAX];
 	struct inverter_setting *inv;
 	size_t inv_count, inv_cap;
+	bool export_sent;    /* its control topic published once */
 	int zero_export;     /* -1 unknown */
 	int power_limit;     /* -1 unknown */
 	int64_t export_since;
@@ -649,6 +650,13 @@ void control_after_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms)
 	if (!c || !control_model_has_pages(e->health.ecu_id)) return;
 	if (c->pages == CAP_UNKNOWN && c->next_probe_ms == 0) c->probe_due = true;
 	if (control_model_has_meter(e->health.ecu_id)) c->meter_due = true;
+	/* The entities' state topics exist from the start, "unknown" until
+	 * something is known. */
+	if (!c->export_sent && control_model_has_meter(e->health.ecu_id)) {
+		c->export_since = (int64_t)time(NULL);
+		publish_export_state(pl, e->health.ecu_id, c);
+		c->export_sent = true;
+	}
 	/* Read-back from the inverters' own replies: one that makes power is
 	 * on, whatever we last asked (once the ECU had time to act on it). */
 	const struct ecu_poller *p = &e->poller;
@@ -669,6 +677,12 @@ void control_after_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms)
 		if (!s) return;
 		s->power = 1;
 		s->from_ecu = true;
+		s->since = (int64_t)time(NULL);
+		publish_inverter_status(pl, e->health.ecu_id, s);
+	}
+	for (size_t i = 0; i < p->inv.count; i++) {
+		struct inverter_setting *s = setting(c, p->inverters[i].uid);
+		if (!s || s->status_sent) continue;
 		s->since = (int64_t)time(NULL);
 		publish_inverter_status(pl, e->health.ecu_id, s);
 	}

@@ -14,6 +14,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (MOSQUITTO_PUB, TestFailure, check, latest, latest_json, messages, opts, read_port,  # noqa: E402
                      run, wait_for, wait_topic)
+from test_ha import ha_check  # noqa: E402
 
 ECU_C = "215000000001"
 ECU_PRO = "216200000001"
@@ -246,24 +247,51 @@ def test_capability(env):
     with open(control, "w") as f:
         f.write("none\n")
     sim = web_sim(env, ECU_C, 1, control=control)
-    broker = control_broker(env, sim, dict(FAST_SPACING, APS_ECU_TEST_CONTROL_PROBE_MS="1000"))
+    broker = control_broker(env, sim, dict(FAST_SPACING, APS_ECU_TEST_CONTROL_PROBE_MS="1000"), discovery="true",
+                            retain="true")
     sub = env.subscriber(broker.port)
     diag_topic = "aps/%s/diagnostics" % ECU_C
+    ecu_config = "homeassistant/device/aps_%s/config" % ECU_C
     wait_topic(sub, diag_topic, pred=lambda p: json.loads(p).get("control_available") is True)
+    (a,) = wait_for(lambda: uids(sub, ECU_C), 20, "the inverter's state")
+    inv_config = "homeassistant/device/aps_%s/config" % a
+
+    def components(topic):
+        return {k: v for k, v in json.loads(latest(sub, topic))["cmps"].items()}
+
+    def present(topic, *names):
+        c = components(topic)
+        return all(n in c and len(c[n]) > 1 for n in names)
+    ecu_entities = ("reboot", "zero_export", "power_limit", "meter_production_a")
+    wait_for(lambda: present(ecu_config, *ecu_entities), 15, "the ECU-C's control and meter entities")
+    wait_for(lambda: present(inv_config, "power_switch", "max_power"), 15, "the inverter's control entities")
     with open(control, "w") as f:
         f.write("notfound\n")
     wait_topic(sub, diag_topic, pred=lambda p: json.loads(p).get("control_available") is False)
     wait_topic(sub, diag_topic, pred=lambda p: json.loads(p).get("meter_available") is False)
-    (a,) = uids(sub, ECU_C)
+    # Removed: each once with its platform alone, as Home Assistant wants,
+    # then left out.
+    def removed(topic, name, platform):
+        configs = [json.loads(p)["cmps"] for _, t, p in messages(sub) if t == topic]
+        return any(c.get(name) == {"p": platform} for c in configs) and name not in configs[-1] or \
+            configs[-1].get(name) == {"p": platform}
+    for topic, name, platform in ((ecu_config, "reboot", "button"), (ecu_config, "zero_export", "switch"),
+                                  (ecu_config, "meter_production_a", "sensor"), (inv_config, "power_switch", "switch"),
+                                  (inv_config, "max_power", "number")):
+        wait_for(lambda: removed(topic, name, platform), 15, "%s removed" % name)
     pub(broker, "aps/%s/%s/cmd/power" % (ECU_C, a), "OFF")
     r = wait_result(sub, ECU_C, "power")
     check(r["result"] == "unsupported" and "do not answer" in r["reason"], "result while gone: %s" % r)
     with open(control, "w") as f:
         f.write("none\n")
     wait_topic(sub, diag_topic, pred=lambda p: json.loads(p).get("control_available") is True)
+    wait_for(lambda: present(ecu_config, *ecu_entities), 15, "the ECU-C's entities restored")
+    wait_for(lambda: present(inv_config, "power_switch", "max_power"), 15, "the inverter's entities restored")
     pub(broker, "aps/%s/%s/cmd/power" % (ECU_C, a), "OFF")
     check(wait_result(sub, ECU_C, "power", 2)["result"] == "ok", "after the pages came back: %s"
           % results(sub, ECU_C))
+    # What Home Assistant got all along, removals included, holds against its rules.
+    ha_check(env, sub)
 
 
 def test_acl(env):
