@@ -306,7 +306,12 @@ static char *route(struct sim_web *w, const char *method, const char *path, cons
 		free(body);
 		return out;
 	}
-	if (!post) return http_answer(405, "text/html", "", 0, len);
+	if (!post) {
+		/* A GET changes nothing: the page is there (what a capability probe asks). */
+		static const char page[] = "<html><body>ECU</body></html>";
+		return get ? http_answer(200, "text/html", page, sizeof page - 1, len)
+		           : http_answer(405, "text/html", "", 0, len);
+	}
 	if (strcmp(path, ECU_WEB_PAGE_SWITCH) == 0) return page_switch(w, form, form_len, len);
 	if (strcmp(path, ECU_WEB_PAGE_MAXPOWER) == 0) return page_maxpower(w, form, form_len, len);
 	if (strcmp(path, ECU_WEB_PAGE_METER_FUNCS) == 0) return page_meter_funcs(w, form, form_len, len);
