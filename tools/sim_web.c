@@ -287,7 +287,9 @@ static char *garbage(size_t n, size_t *len)
 static char *route(struct sim_web *w, const char *method, const char *path, const char *form, size_t form_len,
                    size_t *len)
 {
-	static const char not_found[] = "<html><body>404 Not Found</body></html>";
+	/* What an ECU whose firmware removed the pages serves (its framework's page). */
+	static const char not_found[] = "<html><head><title>404 Page Not Found</title></head>"
+	                                "<body><h1>404 Page Not Found</h1></body></html>";
 	bool post = strcmp(method, "POST") == 0, get = strcmp(method, "GET") == 0;
 	bool known = strcmp(path, ECU_WEB_PAGE_SWITCH) == 0 || strcmp(path, ECU_WEB_PAGE_MAXPOWER) == 0 ||
 	             strcmp(path, ECU_WEB_PAGE_REBOOT) == 0 ||
@@ -306,7 +308,12 @@ static char *route(struct sim_web *w, const char *method, const char *path, cons
 		free(body);
 		return out;
 	}
-	if (!post) return http_answer(405, "text/html", "", 0, len);
+	if (!post) {
+		/* A GET changes nothing: the page is there (what a capability probe asks). */
+		static const char page[] = "<html><body>ECU</body></html>";
+		return get ? http_answer(200, "text/html", page, sizeof page - 1, len)
+		           : http_answer(405, "text/html", "", 0, len);
+	}
 	if (strcmp(path, ECU_WEB_PAGE_SWITCH) == 0) return page_switch(w, form, form_len, len);
 	if (strcmp(path, ECU_WEB_PAGE_MAXPOWER) == 0) return page_maxpower(w, form, form_len, len);
 	if (strcmp(path, ECU_WEB_PAGE_METER_FUNCS) == 0) return page_meter_funcs(w, form, form_len, len);

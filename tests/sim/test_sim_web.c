@@ -227,7 +227,9 @@ static void test_pages(void)
 
 	aps_check_case("other pages");
 	CHECK_INT(http(w.web_port, "GET", "/index.php/nothing", NULL).status, 404);
-	CHECK_INT(http(w.web_port, "GET", ECU_WEB_PAGE_SWITCH, NULL).status, 405);
+	CHECK_INT(http(w.web_port, "GET", ECU_WEB_PAGE_SWITCH, NULL).status, 200); /* a probe: changes nothing */
+	CHECK_INT(http(w.web_port, "PUT", ECU_WEB_PAGE_SWITCH, "").status, 405);
+	CHECK(state_has(&w, "\"commands\":4"));
 	CHECK_INT(http(w.web_port, "POST", ECU_WEB_PAGE_METER_GRAPH, "").status, 405);
 	sim_stop(&w.sim);
 }
@@ -265,6 +267,7 @@ static void test_faults_web(void)
 	if (start(&w, ECU_C, "notfound") == 0) {
 		CHECK_INT(http(w.web_port, "POST", ECU_WEB_PAGE_SWITCH, "ids%5B%5D=7040000000012").status, 404);
 		CHECK_INT(http(w.web_port, "GET", ECU_WEB_PAGE_METER_GRAPH, NULL).status, 404);
+		CHECK_INT(http(w.web_port, "GET", ECU_WEB_PAGE_SWITCH, NULL).status, 404); /* the probe sees it */
 		CHECK(state_has(&w, "\"commands\":0"));
 		sim_stop(&w.sim);
 	}

@@ -304,6 +304,19 @@ static void test_meter(void)
 	CHECK(ecu_web_parse_meter_graph(cases[3].body, strlen(cases[3].body), &m, &err) == 0);
 	CHECK(m.has_production && !m.has_grid && !m.has_consumption && m.consumption_w[0] == 0);
 
+	/* A huge graph (20000 points per series, ~2.3 MB): read whole, bounded in time. */
+	aps_check_case("meter graph, huge");
+	g = graph(20000, 1, 2);
+	len = strlen(g);
+	uint64_t t0 = mono_ns();
+	CHECK(ecu_web_parse_meter_graph(g, len, &m, &err) == 0);
+	printf("meter graph of %zu bytes parsed in %llu us\n", len, (unsigned long long)((mono_ns() - t0) / 1000));
+	CHECK_INT(m.production_w[0], 1);
+	CHECK_INT(m.grid_w[0], 2);
+	g[len - 2] = 'x'; /* one bad byte at the very end spoils all of it */
+	CHECK(ecu_web_parse_meter_graph(g, len, &m, &err) == -1 && err.code == ECU_WEB_E_GARBAGE);
+	free(g);
+
 	/* Deep nesting and a huge body: garbage, bounded. */
 	aps_check_case("meter graph, deep and huge");
 	size_t deep = 100000;
