@@ -209,18 +209,23 @@ def test_bad_values(env):
     check(sim_state(sim).get("commands", 0) == 0, "the ECU was sent a command: %s" % sim_state(sim))
 
 
-def test_ecu_b(env):
-    """ECU-B (and ECU-R 2160) have no pages: a clear result, no HTTP."""
-    sim = web_sim(env, ECU_B, 1)
-    broker = control_broker(env, sim, FAST_SPACING)
-    sub = env.subscriber(broker.port)
-    (a,) = wait_for(lambda: uids(sub, ECU_B), 20, "the inverter's state")
-    pub(broker, "aps/%s/%s/cmd/power" % (ECU_B, a), "OFF")
-    r = wait_result(sub, ECU_B, "power")
-    check(r["result"] == "unsupported" and "ECU-B" in r["reason"], "ECU-B result %s" % r)
-    check("sending" not in env.read("broker.log"), "a request was sent to an ECU-B")
-    diag = latest_json(sub, "aps/%s/diagnostics" % ECU_B)
-    check("control_available" not in diag, "control_available on an ECU-B: %s" % diag)
+def no_pages_test(ecu_id, model):
+    """ECU-B and ECU-R (2160) have no pages: a clear result, no HTTP."""
+    def test(env):
+        sim = web_sim(env, ecu_id, 1)
+        broker = control_broker(env, sim, FAST_SPACING)
+        sub = env.subscriber(broker.port)
+        (a,) = wait_for(lambda: uids(sub, ecu_id), 20, "the inverter's state")
+        pub(broker, "aps/%s/%s/cmd/power" % (ecu_id, a), "OFF")
+        pub(broker, "aps/%s/cmd/reboot" % ecu_id, "PRESS")
+        r = wait_result(sub, ecu_id, "power")
+        check(r["result"] == "unsupported" and model in r["reason"], "%s result %s" % (model, r))
+        r = wait_result(sub, ecu_id, "reboot")
+        check(r["result"] == "unsupported" and model in r["reason"], "%s result %s" % (model, r))
+        check("sending" not in env.read("broker.log"), "a request was sent to an " + model)
+        diag = latest_json(sub, "aps/%s/diagnostics" % ecu_id)
+        check("control_available" not in diag, "control_available on an %s: %s" % (model, diag))
+    return test
 
 
 def test_spacing(env):
@@ -340,7 +345,8 @@ TESTS = {
     "pro": test_pro,
     "retained": test_retained,
     "bad_values": test_bad_values,
-    "ecu_b": test_ecu_b,
+    "ecu_b": no_pages_test(ECU_B, "ECU-B"),
+    "ecu_r": no_pages_test("216000000001", "ECU-R"),
     "spacing": test_spacing,
     "capability": test_capability,
     "acl": test_acl,
