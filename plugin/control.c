@@ -41,6 +41,7 @@ struct ecu_control {
 	struct control_cmd current;
 	enum capability pages, meter;
 	bool probe_due, meter_due;
+	uint64_t meter_at_ms;    /* not in the tick that published the cycle */
 	uint64_t next_probe_ms;
 	char last_probe_error[HTTP_ERROR_MAX];
 	struct inverter_setting *inv;
@@ -614,7 +615,7 @@ bool control_step(struct aps_plugin *pl, struct ecu *e, short revents, uint64_t 
 		c->next_probe_ms = now_ms + probe_interval_ms;
 		return start(pl, e, EX_PROBE, HTTP_GET, ECU_WEB_PAGE_SWITCH, NULL, false, ECU_WEB_SMALL_ANSWER_MAX, now_ms);
 	}
-	if (c->meter_due) {
+	if (c->meter_due && now_ms >= c->meter_at_ms) {
 		c->meter_due = false;
 		return start(pl, e, EX_METER, HTTP_GET, ECU_WEB_PAGE_METER_GRAPH, NULL, false, ECU_WEB_METER_ANSWER_MAX,
 		             now_ms);
@@ -628,7 +629,8 @@ uint64_t control_wait_ms(const struct aps_plugin *pl, const struct ecu *e, uint6
 	const struct ecu_control *c = e->control;
 	if (!c) return UINT64_MAX;
 	if (c->running != EX_NONE) return http_wait_ms(&c->x, now_ms);
-	if (c->probe_due || c->meter_due) return 0;
+	if (c->probe_due) return 0;
+	if (c->meter_due) return c->meter_at_ms > now_ms ? c->meter_at_ms - now_ms : 0;
 	uint64_t w = control_queue_wait_ms(&c->queue, now_ms, spacing_ms);
 	if (c->next_probe_ms) {
 		uint64_t p = c->next_probe_ms > now_ms ? c->next_probe_ms - now_ms : 0;
@@ -648,8 +650,13 @@ void control_after_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms)
 {
 	struct ecu_control *c = e->control;
 	if (!c || !control_model_has_pages(e->health.ecu_id)) return;
-	if (c->pages == CAP_UNKNOWN && c->next_probe_ms == 0) c->probe_due = true;
-	if (control_model_has_meter(e->health.ecu_id)) c->meter_due = true;
+	if (c->pages == CAP_UNKNOWN && c->next_probe_ms == 0) c->next_probe_ms = now_ms + 1; /* a later tick */
+	if (control_model_has_meter(e->health.ecu_id)) {
+		/* The cycle's messages took this tick's time: the meter's GET
+		 * starts in a later one. */
+		c->meter_due = true;
+		c->meter_at_ms = now_ms + 1;
+	}
 	/* The entities' state topics exist from the start, "unknown" until
 	 * something is known. */
 	if (!c->export_sent && control_model_has_meter(e->health.ecu_id)) {
