@@ -25,6 +25,8 @@
 /* ---- the broker and the clock, as announce.c and publish.c see them ---- */
 
 static unsigned devices, clears, handovers, others, warnings;
+/* Device configs with the inverter's power switch, and with its removal. */
+static unsigned with_switch, removing_switch;
 static char last_warning[300];
 static uint64_t clock_ns = 1000000000u;
 
@@ -35,7 +37,13 @@ int mosquitto_broker_publish(const char *clientid, const char *topic, int payloa
 	(void)qos;
 	(void)properties;
 	if (!retain) others++;
-	else if (strncmp(topic, "homeassistant/device/", 21) == 0 && payloadlen > 0) devices++;
+	else if (strncmp(topic, "homeassistant/device/", 21) == 0 && payloadlen > 0) {
+		devices++;
+		char *text = strndup(payload, (size_t)payloadlen);
+		if (text && strstr(text, "\"power_switch\":{\"p\":\"switch\",")) with_switch++;
+		if (text && strstr(text, "\"power_switch\":{\"p\":\"switch\"}")) removing_switch++;
+		free(text);
+	}
 	else if (strncmp(topic, "homeassistant/", 14) == 0 && payloadlen == 0) clears++;
 	else if (strncmp(topic, "homeassistant/", 14) == 0 && (size_t)payloadlen == strlen(DISCOVERY_MIGRATE_PAYLOAD) &&
 	         memcmp(payload, DISCOVERY_MIGRATE_PAYLOAD, (size_t)payloadlen) == 0)
@@ -60,7 +68,7 @@ void mosquitto_log_printf(int level, const char *fmt, ...)
 
 uint64_t aps_monotonic_ns(void) { return clock_ns; }
 
-static void reset_counts(void) { devices = clears = handovers = others = warnings = 0; }
+static void reset_counts(void) { devices = clears = handovers = others = warnings = with_switch = removing_switch = 0; }
 
 /* ---- an ECU whose last cycle reported n inverters, UIDs from first ---- */
 
@@ -143,6 +151,33 @@ static void test_once_per_device(void)
 	run(UINT64_MAX);
 	CHECKF(devices == 1, "type change back: %u configs", devices);
 	CHECKF(others == 0 && warnings == 0, "%u other messages, %u warnings", others, warnings);
+}
+
+/* Capabilities (control.c): the configs go out again with the control
+ * entities, then without them (each removed once by its platform alone). */
+static void test_features(void)
+{
+	setup(false);
+	report(3, 1, "01");
+	run(UINT64_MAX);
+	CHECKF(devices == 4 && with_switch == 0, "%u configs, %u with a switch", devices, with_switch);
+	CHECKF(!announce_set_features(a, 0), "no change reported as one");
+	CHECKF(announce_set_features(a, DISCOVERY_CONTROL), "features not changed");
+	reset_counts();
+	run(UINT64_MAX);
+	CHECKF(devices == 4 && with_switch == 3 && removing_switch == 0, "%u configs, %u switches", devices,
+	       with_switch);
+	CHECKF(announce_set_features(a, 0), "features not changed");
+	reset_counts();
+	run(UINT64_MAX);
+	CHECKF(devices == 4 && with_switch == 0 && removing_switch == 3, "%u configs, %u removals", devices,
+	       removing_switch);
+	/* Removed once: Home Assistant's return sends them without. */
+	announce_again(a, &settings);
+	reset_counts();
+	run(UINT64_MAX);
+	CHECKF(devices == 4 && with_switch == 0 && removing_switch == 0, "%u configs, %u removals again", devices,
+	       removing_switch);
 }
 
 static void test_time_budget(void)
@@ -275,6 +310,7 @@ static void test_migrate_time_budget(void)
 
 int main(void)
 {
+	test_features();
 	test_once_per_device();
 	test_time_budget();
 	test_bound();
