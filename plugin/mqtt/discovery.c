@@ -399,33 +399,36 @@ static bool each_entity(enum device device, const struct target *t, unsigned cha
 
 struct feature_entity {
 	const char *object, *name, *platform;
-	enum device device;
-	enum discovery_feature feature;
 	const char *state_leaf;  /* after aps/<ECU>/ (inverter: after <UID>/) */
 	const char *command;     /* the command's leaf, NULL for a sensor */
 	const char *key;         /* JSON key of the state */
-	int max;                 /* number: 0..max, step 1 */
 	const char *unit, *device_class, *icon;
+	enum device device;
+	enum discovery_feature feature;
+	int max;                 /* number: 0..max, step 1 */
 	bool config;             /* entity_category config */
 };
 
+#define INVERTER_CONTROL .device = ON_INVERTER, .feature = DISCOVERY_CONTROL, .state_leaf = "status"
+#define METER_SENSOR .platform = "sensor", .device = ON_ECU, .feature = DISCOVERY_METER, .state_leaf = "meter", \
+	.unit = "W", .device_class = "power"
+
 static const struct feature_entity feature_entities[] = {
-	{"power_switch", "Power", "switch", ON_INVERTER, DISCOVERY_CONTROL, "status", "power", "power", 0, NULL,
-	 "switch", NULL, false},
-	{"max_power", "Max power per panel", "number", ON_INVERTER, DISCOVERY_CONTROL, "status", "max_power",
-	 "max_power", 500, "W", "power", NULL, true},
-	{"reboot", "Reboot", "button", ON_ECU, DISCOVERY_CONTROL, NULL, "reboot", NULL, 0, NULL, "restart", NULL,
-	 true},
-	{"zero_export", "Zero export", "switch", ON_ECU, DISCOVERY_EXPORT, "control", "zero_export", "zero_export", 0,
-	 NULL, "switch", "mdi:transmission-tower-export", true},
-	{"power_limit", "Export limit", "number", ON_ECU, DISCOVERY_EXPORT, "control", "power_limit", "power_limit",
-	 100000, "W", "power", NULL, true},
-	{"meter_production", "Meter production", "sensor", ON_ECU, DISCOVERY_METER, "meter", NULL, "production", 0,
-	 "W", "power", NULL, false},
-	{"meter_grid", "Meter grid", "sensor", ON_ECU, DISCOVERY_METER, "meter", NULL, "grid", 0, "W", "power", NULL,
-	 false},
-	{"meter_consumption", "Meter consumption", "sensor", ON_ECU, DISCOVERY_METER, "meter", NULL, "consumption", 0,
-	 "W", "power", NULL, false},
+	{ .object = "power_switch", .name = "Power", .platform = "switch", INVERTER_CONTROL, .command = "power",
+	  .key = "power", .device_class = "switch" },
+	{ .object = "max_power", .name = "Max power per panel", .platform = "number", INVERTER_CONTROL,
+	  .command = "max_power", .key = "max_power", .max = 500, .unit = "W", .device_class = "power", .config = true },
+	{ .object = "reboot", .name = "Reboot", .platform = "button", .device = ON_ECU, .feature = DISCOVERY_CONTROL,
+	  .command = "reboot", .device_class = "restart", .config = true },
+	{ .object = "zero_export", .name = "Zero export", .platform = "switch", .device = ON_ECU,
+	  .feature = DISCOVERY_EXPORT, .state_leaf = "control", .command = "zero_export", .key = "zero_export",
+	  .device_class = "switch", .icon = "mdi:transmission-tower-export", .config = true },
+	{ .object = "power_limit", .name = "Export limit", .platform = "number", .device = ON_ECU,
+	  .feature = DISCOVERY_EXPORT, .state_leaf = "control", .command = "power_limit", .key = "power_limit",
+	  .max = 100000, .unit = "W", .device_class = "power", .config = true },
+	{ .object = "meter_production", .name = "Meter production", METER_SENSOR, .key = "production" },
+	{ .object = "meter_grid", .name = "Meter grid", METER_SENSOR, .key = "grid" },
+	{ .object = "meter_consumption", .name = "Meter consumption", METER_SENSOR, .key = "consumption" },
 };
 
 static bool add_feature_sensor(cJSON *cmps, const struct target *t, const char *object, const char *name,
