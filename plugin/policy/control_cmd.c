@@ -50,6 +50,17 @@ static size_t split_levels(const char *s, struct level *out)
 	}
 }
 
+/* A topic level as it may appear in a log line: at most 40 bytes, anything
+ * outside printable ASCII shown as '?' (a client chose these bytes). */
+static const char *shown(const struct level *l, char *buf, size_t cap)
+{
+	size_t n = l->len < 40 ? l->len : 40;
+	if (n >= cap) n = cap - 1;
+	for (size_t i = 0; i < n; i++) buf[i] = l->s[i] >= 0x20 && l->s[i] < 0x7f ? l->s[i] : '?';
+	buf[n] = '\0';
+	return buf;
+}
+
 static bool level_is(const struct level *l, const char *word)
 {
 	return l->len == strlen(word) && memcmp(l->s, word, l->len) == 0;
@@ -74,16 +85,17 @@ enum control_parse control_parse_topic(const char *topic, const char *base, stru
 	if (lv[0].len == CONTROL_ID_LEN && all_digits(lv[0].s, lv[0].len)) {
 		memcpy(cmd->ecu_id, lv[0].s, lv[0].len);
 	} else {
-		snprintf(reason, reason_cap, "\"%.*s\" is not an ECU id (12 digits)", (int)(lv[0].len > 40 ? 40 : lv[0].len),
-		         lv[0].s);
+		char buf[48];
+		snprintf(reason, reason_cap, "\"%s\" is not an ECU id (12 digits)", shown(&lv[0], buf, sizeof(buf)));
 		return CONTROL_INVALID;
 	}
 	int kind = -1;
 	for (int k = 0; k < CONTROL_KIND_COUNT; k++)
 		if (level_is(leaf, kind_names[k])) kind = k;
 	if (kind < 0) {
-		snprintf(reason, reason_cap, "unknown command \"%.*s\" (power, max_power, zero_export, power_limit, reboot)",
-		         (int)(leaf->len > 40 ? 40 : leaf->len), leaf->s);
+		char buf[48];
+		snprintf(reason, reason_cap, "unknown command \"%s\" (power, max_power, zero_export, power_limit, reboot)",
+		         shown(leaf, buf, sizeof(buf)));
 		return CONTROL_INVALID;
 	}
 	cmd->kind = (enum control_kind)kind;
@@ -99,8 +111,8 @@ enum control_parse control_parse_topic(const char *topic, const char *base, stru
 	}
 	if (per_inverter) {
 		if (lv[1].len != CONTROL_ID_LEN || strspn(lv[1].s, "0123456789abcdefABCDEF") < CONTROL_ID_LEN) {
-			snprintf(reason, reason_cap, "\"%.*s\" is not an inverter UID (12 digits)",
-			         (int)(lv[1].len > 40 ? 40 : lv[1].len), lv[1].s);
+			char buf[48];
+			snprintf(reason, reason_cap, "\"%s\" is not an inverter UID (12 digits)", shown(&lv[1], buf, sizeof(buf)));
 			return CONTROL_INVALID;
 		}
 		/* The ECU reports UIDs in lowercase. */
@@ -120,7 +132,9 @@ static const char *trimmed(const char *payload, size_t len, char *buf, size_t ca
 	while (len > 0 && (payload[len - 1] == ' ' || payload[len - 1] == '\t' || payload[len - 1] == '\r' ||
 	                   payload[len - 1] == '\n'))
 		len--;
-	if (len >= cap || memchr(payload, '\0', len)) return NULL;
+	if (len >= cap) return NULL;
+	for (size_t i = 0; i < len; i++)
+		if (payload[i] < 0x20 || payload[i] >= 0x7f) return NULL; /* never into a log line */
 	memcpy(buf, payload, len);
 	buf[len] = '\0';
 	return buf;
@@ -151,7 +165,7 @@ bool control_parse_value(struct control_cmd *cmd, const char *payload, size_t le
 	const char *v = trimmed(payload ? payload : "", payload ? len : 0, buf, sizeof(buf));
 	reason[0] = '\0';
 	if (!v) {
-		snprintf(reason, reason_cap, "%s: the value is too long or holds a NUL byte", kind_names[cmd->kind]);
+		snprintf(reason, reason_cap, "%s: the value is too long or not printable ASCII", kind_names[cmd->kind]);
 		return false;
 	}
 	switch (cmd->kind) {

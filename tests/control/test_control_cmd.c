@@ -61,6 +61,8 @@ static void test_topics(void)
 	CHECK_HAS(why, "is not an inverter UID");
 	CHECK_INT(topic("aps/" ECU_C "/80600000123/cmd/power", "", &c, why), CONTROL_INVALID);
 	CHECK_HAS(why, "is not an inverter UID");
+	CHECK_INT(topic("aps/" ECU_C "/cmd/a\nb", "", &c, why), CONTROL_INVALID);
+	CHECK_HAS(why, "unknown command \"a?b\"");
 	CHECK_INT(topic("aps/ecu/cmd/reboot", "", &c, why), CONTROL_INVALID);
 	CHECK_HAS(why, "\"ecu\" is not an ECU id");
 	CHECK_STR(c.ecu_id, "");
@@ -108,6 +110,8 @@ static void test_values(void)
 	struct control_cmd c = { .kind = CONTROL_POWER };
 	CHECK(!control_parse_value(&c, "O\0N", 3, why, sizeof(why)));
 	CHECK(!control_parse_value(&c, NULL, 0, why, sizeof(why)));
+	CHECK(!control_parse_value(&c, "O\nN", 3, why, sizeof(why)));
+	CHECK_HAS(why, "not printable ASCII");
 }
 
 static void test_models(void)
