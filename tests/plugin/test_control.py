@@ -299,6 +299,32 @@ def test_capability(env):
     ha_check(env, sub)
 
 
+def test_slow(env):
+    """Pages that answer after 15 s: the command ends as timeout (10 s), polling goes on meanwhile."""
+    control = env.path("http.control")
+    with open(control, "w") as f:
+        f.write("none\n")
+    sim = web_sim(env, ECU_C, 1, control=control)
+    broker = control_broker(env, sim, FAST_SPACING)
+    sub = env.subscriber(broker.port)
+    wait_topic(sub, "aps/%s/diagnostics" % ECU_C, pred=lambda p: json.loads(p).get("control_available") is True)
+    (a,) = wait_for(lambda: uids(sub, ECU_C), 20, "the inverter's state")
+    with open(control, "w") as f:
+        f.write("slow:15\n")
+    time.sleep(0.5)
+    before = len([1 for _, t, _ in messages(sub) if t == "aps/" + ECU_C])
+    t0 = time.monotonic()
+    pub(broker, "aps/%s/%s/cmd/power" % (ECU_C, a), "OFF")
+    r = wait_result(sub, ECU_C, "power", timeout=20)
+    took = time.monotonic() - t0
+    polls = len([1 for _, t, _ in messages(sub) if t == "aps/" + ECU_C]) - before
+    print("timeout result after %.1f s, %d polls published meanwhile" % (took, polls))
+    check(r["result"] == "timeout", "slow page: %s" % r)
+    check(9 <= took <= 14, "the timeout came after %.1f s, want 10" % took)
+    check(polls >= 5, "only %d polls while the command waited: polling starved" % polls)
+    stop_broker(env, broker)
+
+
 def test_acl(env):
     """The broker's ACL is checked before the plugin sees a publish: a client without write rights on the
     command topics switches nothing (no result, no request); the user with rights does."""
@@ -349,6 +375,7 @@ TESTS = {
     "ecu_r": no_pages_test("216000000001", "ECU-R"),
     "spacing": test_spacing,
     "capability": test_capability,
+    "slow": test_slow,
     "acl": test_acl,
     "off": test_off,
 }
