@@ -303,7 +303,10 @@ static bool set_up(struct http_exchange *x, const struct http_request *req)
 	          curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L) == CURLE_OK &&
 	          curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L) == CURLE_OK &&
 	          curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
-	          curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)x->timeout_ms) == CURLE_OK;
+	          /* Our own deadline (http_step) ends the exchange on the caller's
+	           * clock; libcurl's, a little later, is only a backstop: its
+	           * timers fired up to 1 ms early on the caller's clock. */
+	          curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)x->timeout_ms + 100L) == CURLE_OK;
 	if (ok && req->method == HTTP_POST_FORM)
 		ok = curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->form) == CURLE_OK &&
 		     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(x->form)) == CURLE_OK;
