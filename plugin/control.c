@@ -596,6 +596,12 @@ bool control_step(struct aps_plugin *pl, struct ecu *e, short revents, uint64_t 
 {
 	struct ecu_control *c = e->control;
 	if (!c) return false;
+	if (c->running == EX_METER && c->queue.count > 0 && control_queue_due(&c->queue, now_ms, spacing_ms)) {
+		/* A command does not wait behind a reading: the reading is
+		 * dropped (the next cycle reads again). */
+		http_close(&c->x);
+		c->running = EX_NONE;
+	}
 	if (c->running != EX_NONE) {
 		enum http_result res = http_step(&c->x, revents, now_ms);
 		if (res == HTTP_PENDING) return true;
