@@ -92,6 +92,7 @@ struct aps_plugin {
 	bool instance_claimed;      /* the process-wide one-instance marker is ours */
 	bool tick_registered;
 	bool message_registered;
+	bool reload_registered;
 	bool offline_sent;          /* "offline" already published at shutdown */
 	/* Where the broker keeps its state (Mosquitto 2.1's
 	 * mosquitto_persistence_location); "" when it does not say. */

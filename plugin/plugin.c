@@ -23,6 +23,7 @@
 #include "alloc.h"
 #include "aps_plugin.h"
 #include "publish.h"
+#include "reload.h"
 #include "clock.h"
 #include "energy_store.h"
 #include "shutdown.h"
@@ -103,6 +104,15 @@ static int on_message(int event, void *event_data, void *userdata)
 	if (msg->topic && strcmp(msg->topic, pl->discovery_status_topic) == 0 && msg->payloadlen == 6 &&
 	    memcmp(msg->payload, "online", 6) == 0)
 		pl->rediscover = true;
+	return MOSQ_ERR_SUCCESS;
+}
+
+/* SIGHUP: the broker read its configuration again (reload.h). */
+static int on_reload(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	(void)event_data; /* its options are always empty: Mosquitto passes none */
+	reload_handle(userdata);
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -247,6 +257,11 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 		return rc;
 	}
 	pl->tick_registered = true;
+	pl->reload_registered =
+		mosquitto_callback_register(identifier, MOSQ_EVT_RELOAD, on_reload, NULL, pl) == MOSQ_ERR_SUCCESS;
+	if (!pl->reload_registered)
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: cannot watch for configuration reloads: changed "
+		                     "options need a broker restart");
 
 	if (pl->cfg.discovery) {
 		const char *parts[] = { "status" };
@@ -256,6 +271,7 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot watch %s/status for Home Assistant",
 			                     pl->cfg.discovery_prefix);
 			mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
+			if (pl->reload_registered) mosquitto_callback_unregister(identifier, MOSQ_EVT_RELOAD, on_reload, NULL);
 			wake_close();
 			plugin_free(pl);
 			return MOSQ_ERR_UNKNOWN;
@@ -279,6 +295,7 @@ APS_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *op
 	if (pl->tick_registered) mosquitto_callback_unregister(pl->id, MOSQ_EVT_TICK, on_tick, NULL);
 	wake_close();
 	if (pl->message_registered) mosquitto_callback_unregister(pl->id, MOSQ_EVT_MESSAGE, on_message, NULL);
+	if (pl->reload_registered) mosquitto_callback_unregister(pl->id, MOSQ_EVT_RELOAD, on_reload, NULL);
 	/* Reaches nobody on a normal stop (see shutdown.h), but a broker that
 	 * unloads plugins while it runs still gets it. */
 	if (!pl->offline_sent) tick_offline(pl);

@@ -103,6 +103,12 @@ int aps_config_load(struct aps_config *cfg, const struct aps_config_opt *opts, i
 /* Frees what aps_config_load() allocated and zeroes *cfg; safe to call twice. */
 void aps_config_free(struct aps_config *cfg);
 
+/* The options whose values differ between a and b (both loaded), by their
+ * plugin_opt_ names, in the table's order: at most max names go to names[];
+ * returns how many differ (may be more than max).  A changed Wi-Fi password
+ * is named, never shown. */
+int aps_config_changes(const struct aps_config *a, const struct aps_config *b, const char **names, int max);
+
 /* Writes the start of every state topic: "<topic_prefix>/", or "" when there
  * is no prefix.  Returns the length written; buf should hold
  * APS_CONFIG_TOPIC_BASE_SIZE bytes (a smaller one is cut short, still
