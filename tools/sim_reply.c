@@ -356,6 +356,9 @@ static void set_inverter(struct sim_inverter *v, uint32_t index, uint32_t slot_i
 	for (unsigned c = 0; c < channels; c++) {
 		double peak = PEAK_W * (0.8 + 0.2 * unit(index, c));
 		v->power_w[c] = (uint16_t)lround(peak * sun);
+		/* What the web pages ordered (sim_web.c): off, or capped per channel. */
+		if (v->switched_off) v->power_w[c] = 0;
+		if (v->max_power_w != 0 && v->power_w[c] > v->max_power_w) v->power_w[c] = v->max_power_w;
 	}
 	unsigned base_v = v->kind == SIM_QT2 ? 380 : 225;
 	for (unsigned c = 0; c < APS_MAX_VOLTAGES; c++)

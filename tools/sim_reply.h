@@ -27,6 +27,9 @@ struct sim_inverter {
 	uint16_t power_w[APS_MAX_CHANNELS];
 	uint16_t voltage_v[APS_MAX_VOLTAGES];
 	uint8_t signal;            /* 0..255 */
+	/* Set through the web pages (sim_web.c); seen at the next refresh. */
+	bool switched_off;         /* reports 0 W on every channel */
+	uint16_t max_power_w;      /* per channel; 0: no cap */
 };
 
 struct sim_ecu {

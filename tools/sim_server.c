@@ -53,6 +53,8 @@ struct server {
 	struct pollfd *pfds;
 	struct sim_fault_clock faults;
 	struct sim_fault fault;
+	struct sim_web web;    /* the web pages, when cfg->web */
+	bool has_web;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -229,6 +231,21 @@ static bool parse_command(const uint8_t *req, size_t len, enum aps_command *cmd)
 
 static void conn_write(struct conn *c, int64_t now);
 
+/* The synthetic installation's replies brought to the sim time of now (they
+ * change once per refresh slot), with what follows a new slot. */
+static void refresh(struct server *s, int64_t now)
+{
+	struct sim_install *si = s->cfg->install;
+	if (!si) return;
+	time_t speed = s->cfg->speed ? (time_t)s->cfg->speed : 1;
+	time_t sim_now = s->cfg->sim_start + (time_t)(now * speed / 1000);
+	time_t slot = si->slot;
+	sim_install_refresh(si, sim_now, s->fault.mode == SIM_FAULT_NIGHT);
+	if (s->cfg->truth_path && si->slot != slot && sim_install_write_truth(si, s->cfg->truth_path) != 0)
+		sim_warn("cannot write %s", s->cfg->truth_path);
+	if (s->has_web) sim_web_note_refresh(&s->web);
+}
+
 static void answer(struct server *s, struct conn *c, size_t request_len, int64_t now)
 {
 	enum aps_command cmd;
@@ -248,12 +265,7 @@ static void answer(struct server *s, struct conn *c, size_t request_len, int64_t
 		}
 	} else {
 		struct sim_install *si = s->cfg->install;
-		time_t speed = s->cfg->speed ? (time_t)s->cfg->speed : 1;
-		time_t sim_now = s->cfg->sim_start + (time_t)(now * speed / 1000);
-		time_t slot = si->slot;
-		sim_install_refresh(si, sim_now, s->fault.mode == SIM_FAULT_NIGHT);
-		if (s->cfg->truth_path && si->slot != slot && sim_install_write_truth(si, s->cfg->truth_path) != 0)
-			sim_warn("cannot write %s", s->cfg->truth_path);
+		refresh(s, now);
 		reply = cmd == APS_CMD_ECU_INFO ? si->ecu_reply
 		        : cmd == APS_CMD_INVERTERS ? si->inverters_reply : si->signal_reply;
 		reply_len = cmd == APS_CMD_ECU_INFO ? si->ecu_len
@@ -367,6 +379,7 @@ static int wait_ms(const struct server *s, int64_t now)
 	int64_t next = sim_fault_next_event(&s->faults, now);
 	if (s->listen_fd < 0 && !sim_fault_refuses(&s->fault)) earliest(&next, s->listen_retry_ms);
 	if (s->accept_pause_ms > now) earliest(&next, s->accept_pause_ms);
+	if (s->has_web) earliest(&next, sim_web_next_event(&s->web, now));
 	for (size_t i = 0; i < s->conn_count; i++) {
 		const struct conn *c = &s->conns[i];
 		earliest(&next, c->deadline_ms);
@@ -395,6 +408,8 @@ static void serve_once(struct server *s, const sigset_t *wait_mask, int64_t t0)
 			events = c->plan.delivery != SIM_DELIVER_DRIP || now >= c->next_drip_ms ? POLLOUT : 0;
 		s->pfds[nfds++] = (struct pollfd){.fd = c->fd, .events = events};
 	}
+	size_t first_web = nfds, web_n = s->has_web ? sim_web_fill(&s->web, s->pfds + nfds, now) : 0;
+	nfds += web_n;
 
 	int timeout = wait_ms(s, now);
 	struct timespec ts = {timeout / 1000, (long)(timeout % 1000) * 1000000};
@@ -418,6 +433,12 @@ static void serve_once(struct server *s, const sigset_t *wait_mask, int64_t t0)
 		if (c->state != CONN_CLOSED && c->deadline_ms >= 0 && now >= c->deadline_ms) conn_timeout(c);
 	}
 	if (poll_listener && ready > 0 && (s->pfds[0].revents & POLLIN)) accept_all(s, now);
+	if (s->has_web) {
+		if (ready <= 0)
+			for (size_t i = 0; i < web_n; i++) s->pfds[first_web + i].revents = 0;
+		refresh(s, now); /* the meter graph is of now */
+		sim_web_serve(&s->web, s->pfds + first_web, web_n, now);
+	}
 
 	size_t kept = 0;
 	for (size_t i = 0; i < s->conn_count; i++)
@@ -455,13 +476,25 @@ int sim_server_run(const struct sim_config *cfg)
 		return 1;
 	}
 	s.conn_cap = connection_cap();
+	if (cfg->web) {
+		char why[256];
+		if (!cfg->install || sim_web_open(&s.web, cfg->web, cfg->install, why, sizeof why) != 0) {
+			sim_warn("%s", cfg->install ? why : "--http-port needs --inverters");
+			close(s.listen_fd);
+			return 1;
+		}
+		s.has_web = true;
+		/* The web side's descriptors come out of the same budget. */
+		if (s.conn_cap > 8 + sim_web_pollfd_max(&s.web)) s.conn_cap -= sim_web_pollfd_max(&s.web);
+	}
 	s.conns = calloc(s.conn_cap, sizeof *s.conns);
-	s.pfds = calloc(s.conn_cap + 1, sizeof *s.pfds);
+	s.pfds = calloc(s.conn_cap + 1 + (s.has_web ? sim_web_pollfd_max(&s.web) : 0), sizeof *s.pfds);
 	if (!s.conns || !s.pfds) {
 		sim_warn("out of memory");
 		free(s.conns);
 		free(s.pfds);
 		close(s.listen_fd);
+		if (s.has_web) sim_web_close(&s.web);
 		return 1;
 	}
 	sim_fault_clock_init(&s.faults, &cfg->fault, cfg->fault_after_ms, cfg->fault_for_ms,
@@ -498,6 +531,7 @@ int sim_server_run(const struct sim_config *cfg)
 	sim_log("stopping");
 	for (size_t i = 0; i < s.conn_count; i++) conn_close(&s.conns[i], false);
 	if (s.listen_fd >= 0) close(s.listen_fd);
+	if (s.has_web) sim_web_close(&s.web);
 	free(s.conns);
 	free(s.pfds);
 	return rc;

@@ -10,6 +10,7 @@
 #include "sim_fault.h"
 #include "sim_replay.h"
 #include "sim_reply.h"
+#include "sim_web.h"
 
 struct sim_config {
 	const char *bind_addr;     /* numeric IPv4 or IPv6 address */
@@ -27,6 +28,8 @@ struct sim_config {
 	struct sim_fault fault;
 	int64_t fault_after_ms;
 	int64_t fault_for_ms;      /* < 0: for ever */
+
+	const struct sim_web_config *web; /* NULL: no web pages (needs install) */
 };
 
 /* Serves until SIGINT or SIGTERM.  Returns 0, or 1 when it cannot listen. */

@@ -19,6 +19,8 @@ static void usage(FILE *out)
 	      "                                        [--truth FILE])\n"
 	      "                        [--fault MODE[:ARG]] [--fault-after S] [--fault-for S]\n"
 	      "                        [--control FILE] [--quiet]\n"
+	      "                        [--http-port P [--http-port-file FILE] [--http-fault MODE]\n"
+	      "                                       [--http-control FILE] [--http-state FILE]]\n"
 	      "\n"
 	      "Answers the APsystems ECU requests 0001 (ECU info), 0002 (inverters) and 0030\n"
 	      "(signal) on TCP, one request per connection, closing after each reply.\n"
@@ -63,6 +65,26 @@ static void usage(FILE *out)
 	      "                    deleted, truncation, length and count fields, type codes,\n"
 	      "                    END moved), one in four sent whole; the same SEED (default 1)\n"
 	      "                    and the same requests give the same bytes\n"
+	      "\n"
+	      "The ECU's web pages (with --inverters; on the --bind address):\n"
+	      "  --http-port P       serve the control pages of an ECU-R-PRO (--ecu-id 2162...) or\n"
+	      "                      ECU-C (215...): set_switch_state, set_maxpower, set_wlan_ap, and\n"
+	      "                      on an ECU-C set_meter_display_funcs and the meter graph\n"
+	      "                      old_meter_power_graph; any other ECU id refuses connections,\n"
+	      "                      like an ECU-B or ECU-R (2160).  An inverter switched off reports\n"
+	      "                      0 W, a max power caps each of its channels, from the next\n"
+	      "                      refresh (every 5 minutes of sim time) on; a GET of a control\n"
+	      "                      page answers 200 and changes nothing; 0 picks a free port\n"
+	      "  --http-port-file FILE  write the web port and a newline to FILE once listening\n"
+	      "  --http-fault MODE   the web pages misbehave: " SIM_WEB_FAULTS "\n"
+	      "                      (notfound: 404 for every page, as firmware without them;\n"
+	      "                      refuse: port closed; slow[:S]: each answer after S seconds,\n"
+	      "                      default 20; garbage: 200 with noise; oversize: 200 with 1 MiB)\n"
+	      "  --http-control FILE while FILE exists its first line (a MODE, or none) replaces\n"
+	      "                      --http-fault; re-read at most every 100 ms\n"
+	      "  --http-state FILE   what the pages were told, as JSON, rewritten on each change:\n"
+	      "                      {\"zero_export\", \"power_limit\", \"reboots\", \"commands\",\n"
+	      "                      \"inverters\": {uid: {\"power\": \"ON\"|\"OFF\", \"max_power\": W}}}\n"
 	      "\n"
 	      "Runs until SIGINT or SIGTERM.\n", out);
 }
@@ -122,6 +144,8 @@ static int bad_option(const char *opt, const char *value, const char *want)
 int aps_simulate_main(int argc, char **argv)
 {
 	struct sim_config cfg = {.bind_addr = "127.0.0.1", .fault_for_ms = -1};
+	struct sim_web_config web = {0};
+	bool have_web = false;
 	const char *replay_dir = NULL, *ecu_id = NULL, *start = NULL;
 	unsigned inverters = 0, unseen = 0;
 	bool have_port = false, have_inverters = false;
@@ -176,6 +200,18 @@ int aps_simulate_main(int argc, char **argv)
 			if (parse_seconds(val, &cfg.fault_for_ms) != 0) return bad_option(opt, val, "want seconds");
 		} else if (strcmp(opt, "--control") == 0) {
 			cfg.control_path = val;
+		} else if (strcmp(opt, "--http-port") == 0) {
+			if (parse_uint(val, 65535, &web.port) != 0) return bad_option(opt, val, "want 0..65535");
+			have_web = true;
+		} else if (strcmp(opt, "--http-port-file") == 0) {
+			web.port_file = val;
+		} else if (strcmp(opt, "--http-fault") == 0) {
+			if (sim_web_fault_parse(val, &web.fault) != 0)
+				return bad_option(opt, val, "want one of " SIM_WEB_FAULTS);
+		} else if (strcmp(opt, "--http-control") == 0) {
+			web.control_path = val;
+		} else if (strcmp(opt, "--http-state") == 0) {
+			web.state_path = val;
 		} else {
 			fprintf(stderr, "aps-ecu simulate: unknown option %s (see --help)\n", opt);
 			return 2;
@@ -190,9 +226,17 @@ int aps_simulate_main(int argc, char **argv)
 		fprintf(stderr, "aps-ecu simulate: give exactly one of --replay DIR and --inverters N\n");
 		return 2;
 	}
-	if (replay_dir && (unseen || start)) {
-		fprintf(stderr, "aps-ecu simulate: --unseen and --start need --inverters\n");
+	if (replay_dir && (unseen || start || have_web)) {
+		fprintf(stderr, "aps-ecu simulate: --unseen, --start and --http-port need --inverters\n");
 		return 2;
+	}
+	if (!have_web && (web.port_file || web.fault.mode != SIM_WEB_OK || web.control_path || web.state_path)) {
+		fprintf(stderr, "aps-ecu simulate: the --http-* options need --http-port\n");
+		return 2;
+	}
+	if (have_web) {
+		web.bind_addr = cfg.bind_addr;
+		cfg.web = &web;
 	}
 
 	sim_log_start(cfg.quiet);

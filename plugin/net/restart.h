@@ -5,8 +5,8 @@
  * Posting the ECU's own hotspot settings back to it makes it reboot:
  *   POST /index.php/management/set_wlan_ap
  *   SSID=<ssid>&channel=0&method=2&psk_wep=&psk_wpa=<passwd>
- * and a success answers {"value":0}.  The HTTP is libcurl's multi
- * interface; like conn.h, nothing here waits: the caller polls restart_fd()
+ * and a success answers {"value":0}.  The HTTP is http.h's (libcurl's multi
+ * interface); like conn.h, nothing here waits: the caller polls restart_fd()
  * and feeds the results to restart_step() from the broker tick, with its own
  * clock in milliseconds.  No logging: the caller logs restart_error(), which
  * never holds the SSID or password.
@@ -19,12 +19,15 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define RESTART_SSID_MAX 32       /* 802.11 limit, bytes */
-#define RESTART_PASSWD_MIN 8      /* WPA2: a shorter one would leave the hotspot open */
-#define RESTART_PASSWD_MAX 63
-#define RESTART_HOST_MAX 255      /* Host header value, e.g. "192.168.1.20" or "[fe80::1]:8080" */
-#define RESTART_BODY_MAX 384      /* the form with the longest SSID and password, encoded */
-#define RESTART_RESPONSE_MAX 4096 /* status line + headers + a small body; more is an error */
+#include "ecu_web.h"
+#include "http.h"
+
+#define RESTART_SSID_MAX ECU_WEB_SSID_MAX         /* 802.11 limit, bytes */
+#define RESTART_PASSWD_MIN ECU_WEB_PASSWD_MIN     /* WPA2: a shorter one would leave the hotspot open */
+#define RESTART_PASSWD_MAX ECU_WEB_PASSWD_MAX
+#define RESTART_HOST_MAX HTTP_HOST_MAX            /* Host header value, e.g. "192.168.1.20" or "[fe80::1]:8080" */
+#define RESTART_BODY_MAX ECU_WEB_FORM_MAX         /* the form with the longest SSID and password, encoded */
+#define RESTART_RESPONSE_MAX ECU_WEB_SMALL_ANSWER_MAX /* status line + headers + a small body; more is an error */
 
 enum restart_result {
 	RESTART_PENDING,
@@ -34,43 +37,18 @@ enum restart_result {
 	RESTART_FAILED,    /* anything else: other status or body, timeout, reset */
 };
 
-enum restart_state {
-	RESTART_IDLE,       /* zero-initialised: nothing started, no socket */
-	RESTART_CONNECTING, /* libcurl connects */
-	RESTART_SENDING,
-	RESTART_RECEIVING,
-	RESTART_FINISHED,   /* result and error[] set; socket closed */
-};
-
 /* Caller-owned; zero-initialise it before the first restart_start().  The
- * exchange is libcurl's (multi interface, one process-wide multi handle, see
- * restart_http_open()); what it reads is checked here as it arrives. */
+ * exchange is http.c's; the form is ecu_web.c's, and so is the check of the
+ * answer. */
 struct restart_request {
-	enum restart_state state;
+	struct http_exchange http;
+	bool started;
+	bool finished;
 	enum restart_result result;
-	uint64_t deadline_ms;
-	uint32_t timeout_ms;
-	void *easy;                  /* CURL *, while the exchange runs */
-	void *headers;               /* struct curl_slist * */
-	int fd;                      /* the socket libcurl asked us to watch, or -1 */
-	short events;
-	bool sent;                   /* the whole request went out */
-	char url[128];               /* http://[IPv6]:port/path */
-	char body[RESTART_BODY_MAX];
-	char host[RESTART_HOST_MAX + 8];
-	size_t received;             /* answer bytes, headers included */
-	int status;                  /* of the answer's status line; 0 before it */
-	bool headers_done;
-	long content_length;         /* -1: none given */
-	char response[RESTART_RESPONSE_MAX + 1]; /* the answer's body */
-	size_t body_len;
-	char error[160];
+	char error[HTTP_ERROR_MAX];
 };
 
-/* libcurl's multi handle, shared by every request of the process: it holds
- * two descriptors (its wake-up pair) for as long as it is open.  Opened by
- * the first restart_start() if not before; restart_http_close() frees it
- * (every request must be closed first).  Returns 0, or -1 without memory. */
+/* http_global_open() and http_global_close() under their older names. */
 int restart_http_open(void);
 void restart_http_close(void);
 

@@ -8,8 +8,9 @@
 # per target.  Exits non-zero if a target fails to build, crashes, breaks an
 # invariant, leaks, times out or runs out of memory.
 #
-# TARGET is frame, ecu_info, inverters or signal (a "fuzz_" prefix is fine);
-# default: all four.  CLANG overrides the compiler.
+# TARGET is frame, ecu_info, inverters, signal or ecu_web (a "fuzz_" prefix
+# is fine); default: all five.  CLANG overrides the compiler.  ecu_web is
+# common/ecu_web.c (with cJSON), seeded from tests/fuzz/seeds/ecu_web too.
 #
 # Why the explicit limits: libFuzzer's default -timeout is 1200 s per input,
 # and -max_total_time is only checked between inputs, so a hanging input would
@@ -31,7 +32,7 @@ shift 3
 case $SECONDS_EACH in
 '' | *[!0-9]*) usage ;;
 esac
-[ $# -gt 0 ] || set -- frame ecu_info inverters signal
+[ $# -gt 0 ] || set -- frame ecu_info inverters signal ecu_web
 
 CLANG=${CLANG:-clang}
 UNIT_TIMEOUT=10
@@ -86,8 +87,12 @@ for target in "$@"; do
 	fi
 	sources=
 	for s in $PROTOCOL_SOURCES; do sources="$sources $SRC_DIR/protocol/$s.c"; done
+	extra=
+	if [ "$name" = ecu_web ]; then
+		extra="-I$SRC_DIR/common $SRC_DIR/common/ecu_web.c $(pkg-config --cflags --libs libcjson 2>/dev/null || echo -lcjson)"
+	fi
 	# shellcheck disable=SC2086 # word splitting of the flag and file lists is wanted
-	if ! "$CLANG" $CFLAGS -I"$SRC_DIR/protocol" $sources "$source" -o "$binary" >"$log" 2>&1; then
+	if ! "$CLANG" $CFLAGS -I"$SRC_DIR/protocol" $sources $extra "$source" -o "$binary" >"$log" 2>&1; then
 		echo "fuzz_$name: FAILED to build, see $log"
 		sed -n '1,20p' "$log"
 		failed=1
@@ -96,6 +101,9 @@ for target in "$@"; do
 
 	rm -rf "$corpus" "$artifacts"
 	mkdir -p "$corpus" "$artifacts" && find "$SEEDS" -type f -exec cp {} "$corpus"/ \; || exit 1
+	if [ -d "$SRC_DIR/tests/fuzz/seeds/$name" ]; then
+		find "$SRC_DIR/tests/fuzz/seeds/$name" -type f -exec cp {} "$corpus"/ \; || exit 1
+	fi
 	"$binary" -max_total_time="$SECONDS_EACH" -timeout="$UNIT_TIMEOUT" -rss_limit_mb="$RSS_LIMIT_MB" \
 		-print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1
 	rc=$?

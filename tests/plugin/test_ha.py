@@ -217,6 +217,34 @@ def restart_test(ecu_id, recorder_mode, expect_requests, expect_log):
     return test
 
 
+def restart_sim_test(web_fault, expect_log, expect_reboots):
+    """The restart through the plugin's HTTP exchange against the simulator's own web pages (set_wlan_ap), as a
+    real ECU-R-PRO serves them: the ECU stops answering on 8899, the plugin posts its hotspot settings to the web
+    port, and the simulator counts the reboot (or, with a web fault, the plugin says why it could not)."""
+    def test(env):
+        control, state, web_port_file = env.path("control"), env.path("web.json"), env.path("web.port")
+        with open(control, "w") as f:
+            f.write("none\n")
+        ecu_id = "216200000001"
+        args = ["--inverters", "2", "--ecu-id", ecu_id, "--control", control, "--quiet", "--http-port", "0",
+                "--http-port-file", web_port_file, "--http-state", state]
+        if web_fault:
+            args += ["--http-fault", web_fault]
+        sim = env.simulator(*args)
+        web_port = wait_for(lambda: read_port(web_port_file), 10, "the simulator's web port")
+        broker = env.broker(opts([sim.port], auto_restart="yes", wifi_ssid="ECU-WIFI local&co",
+                                 wifi_passwd="s3cr3t-pw1", restart_after="2", restart_port=web_port))
+        sub = env.subscriber(broker.port)
+        wait_topic(sub, "aps/%s/status" % ecu_id, pred=lambda p: p == "online")
+        with open(control, "w") as f:
+            f.write("refuse\n")
+        wait_for(lambda: expect_log in env.read("broker.log"), 20, "the log line '%s'" % expect_log)
+        reboots = json.load(open(state))["reboots"]
+        check(reboots == expect_reboots, "the simulator counted %d reboots, want %d" % (reboots, expect_reboots))
+        check("s3cr3t-pw1" not in env.read("broker.log"), "the Wi-Fi password is in the log")
+    return test
+
+
 def test_diagnostics(env):
     control = env.path("control")
     with open(control, "w") as f:
@@ -298,6 +326,9 @@ TESTS = {
     "restart_ecu_r_pro": restart_test("216200000001", "ok", 1, "accepted the restart request"),
     "restart_ecu_c_gone": restart_test("215000000001", "notfound", 1, "not trying again"),
     "restart_ecu_b": restart_test("216300000001", "ok", 0, "power-cycle it"),
+    "restart_sim_web": restart_sim_test(None, "accepted the restart request", 1),
+    "restart_sim_web_gone": restart_sim_test("notfound", "not trying again", 0),
+    "restart_sim_web_garbage": restart_sim_test("garbage", "gave no clear answer", 0),
     "diagnostics": test_diagnostics,
     "timezone": test_timezone,
     "energy_filter": test_energy_filter,
