@@ -278,6 +278,21 @@ enum poller_event poller_step(struct ecu_poller *p, const struct poller_settings
 	return POLLER_NOTHING;
 }
 
+bool poller_due(const struct ecu_poller *p, uint64_t now_ms)
+{
+	switch (p->state) {
+	case POLLER_IDLE:
+		return now_ms >= p->next_poll_ms;
+	case POLLER_GAP:
+	case POLLER_EXCHANGE:
+		/* An exchange moves on its socket's events, else at its deadline. */
+		return now_ms >= p->deadline_ms;
+	case POLLER_RESOLVING:
+	default:
+		return true;
+	}
+}
+
 uint64_t poller_wait_ms(const struct ecu_poller *p, uint64_t now_ms)
 {
 	switch (p->state) {
