@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: MIT
 """Load and misuse that must not stall or skew polling (issue 16).
 
+spam:  a client sends Home Assistant's birth ("online" on homeassistant/status)
+       100 times a second while 4 ECUs of 80 inverters are polled with
+       discovery: every ECU's data keeps its cadence, and the discovery configs
+       sent in any rediscover_interval stay within 2 per device.
 fair:  one healthy ECU beside 255 that accept and never answer: its cycles and
        poll durations stay within 10 % of the same ECU polled alone.
 
-Usage: test_load.py APS_ECU PLUGIN_SO FIXTURES_DIR fair"""
+Usage: test_load.py APS_ECU PLUGIN_SO FIXTURES_DIR spam|fair"""
 
 import os
 import selectors
@@ -86,15 +90,107 @@ def healthy_run(env, sim, hung_ports, name):
     t0 = time.monotonic()
     time.sleep(FAIR_WINDOW_S)
     t1 = time.monotonic()
-    diags = [rel.strict_json(m.payload) for m in rel.received(sub) if m.topic == diag_topic and t0 <= m.t < t1]
+    diags = [(m.t, rel.strict_json(m.payload)) for m in rel.received(sub) if m.topic == diag_topic and t0 <= m.t < t1]
     log, ticks = rel.stop_broker(env, b, name=name)
     cpu_max = rel.tick_cpu_max_ms(log)
-    ok = [d for d in diags if d["consecutive_failures"] == 0]
-    check(ok, "%s: no successful cycle of the healthy ECU in %d s" % (name, FAIR_WINDOW_S))
-    durations = sorted(d["poll_duration_ms"] for d in ok)
-    return {"cycles_per_min": round(len(ok) * 60.0 / (t1 - t0), 1), "failed": len(diags) - len(ok),
+    ok = [(t, d) for t, d in diags if d["consecutive_failures"] == 0]
+    check(len(ok) >= 2, "%s: %d successful cycles of the healthy ECU in %d s" % (name, len(ok), FAIR_WINDOW_S))
+    durations = sorted(d["poll_duration_ms"] for _, d in ok)
+    # From the mean time between cycles: a count over the window would be
+    # off by one cycle in fifteen either way.
+    period = (ok[-1][0] - ok[0][0]) / (len(ok) - 1)
+    return {"cycles_per_min": round(60.0 / period, 2), "cycles": len(ok), "failed": len(diags) - len(ok),
             "poll_ms_mean": round(sum(durations) / len(durations), 1), "poll_ms_max": durations[-1],
             "ticks": ticks[0], "tick_max_ms": ticks[1], "tick_mean_ms": ticks[2], "tick_max_cpu_ms": cpu_max}
+
+
+def cpu_seconds(pid):
+    """The process's user + system CPU time so far, from /proc/<pid>/stat."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+SPAM_ECUS = 4
+SPAM_INVERTERS = 80
+SPAM_POLL_S = 2
+SPAM_INTERVAL_S = 10   # rediscover_interval, scaled down from 30 s for a short test
+SPAM_QUIET_S = 10
+SPAM_S = 30
+SPAM_RATE = 100
+
+
+def data_figures(msgs, ids, t0, t1):
+    """Per ECU: data messages between t0 and t1, and the longest gap between
+    two (from t0, and to t1)."""
+    out = {}
+    for ecu in ids:
+        times = [m.t for m in msgs if m.topic == "aps/" + ecu and t0 <= m.t < t1]
+        edges = [t0] + times + [t1]
+        out[ecu] = {"count": len(times), "gap_max_s": round(max(b - a for a, b in zip(edges, edges[1:])), 2)}
+    return out
+
+
+def test_spam(env):
+    ids = ["2162000005%02d" % i for i in range(SPAM_ECUS)]
+    sims = [env.simulator("--inverters", str(SPAM_INVERTERS), "--ecu-id", ecu, "--start", "2026-06-21T12:00",
+                          "--quiet", name="sim%d" % i) for i, ecu in enumerate(ids)]
+    o = rel.opts([s.port for s in sims], discovery="true", poll_interval=SPAM_POLL_S, request_gap_ms=0,
+                 rediscover_interval=SPAM_INTERVAL_S)
+    b = rel.broker(env, o)
+    sub = rel.watch_all(env, b.port)
+    devices = SPAM_ECUS * (1 + SPAM_INVERTERS)
+    is_config = lambda m: m.topic.startswith("homeassistant/device/")
+    wait_for(lambda: sum(1 for m in rel.received(sub) if is_config(m)) >= devices, 20, "every device announced")
+    time.sleep(1)
+
+    # Without the spam.
+    q0, c0 = time.monotonic(), cpu_seconds(b.pid)
+    time.sleep(SPAM_QUIET_S)
+    q1, c1 = time.monotonic(), cpu_seconds(b.pid)
+
+    # With it.
+    spam_log = env.path("spam.out")
+    spam = env.spawn([os.environ["REL_SPAM"], str(b.port), "homeassistant/status", "online", str(SPAM_RATE),
+                      str(SPAM_S)], "spam")
+    wait_for(lambda: "ready" in env.read("spam.log") or spam.poll() is not None, 10, "the spamming client")
+    s0, d0 = time.monotonic(), cpu_seconds(b.pid)
+    wait_for(lambda: spam.poll() is not None, SPAM_S + 10, "the spamming client to finish")
+    s1, d1 = time.monotonic(), cpu_seconds(b.pid)
+    sent = int(env.read("spam.log").split("sent")[-1].split()[0])
+    time.sleep(0.5)
+    msgs = rel.received(sub)
+    log, ticks = rel.stop_broker(env, b)
+
+    quiet = data_figures(msgs, ids, q0, q1)
+    spammed = data_figures(msgs, ids, s0, s1)
+    configs = [m.t for m in msgs if is_config(m) and s0 <= m.t < s1 + 0.5]
+    # The most configs in any rediscover_interval from one config's arrival.
+    window_max = max([sum(1 for u in configs if t <= u < t + SPAM_INTERVAL_S) for t in configs] or [0])
+    figures = {
+        "ecus": SPAM_ECUS, "inverters_each": SPAM_INVERTERS, "devices": devices, "poll_interval_s": SPAM_POLL_S,
+        "births_sent": sent, "births_per_s": round(sent / (s1 - s0), 1),
+        "data_per_min_quiet": {k: round(v["count"] * 60 / (q1 - q0), 1) for k, v in quiet.items()},
+        "data_per_min_spam": {k: round(v["count"] * 60 / (s1 - s0), 1) for k, v in spammed.items()},
+        "gap_max_s_spam": max(v["gap_max_s"] for v in spammed.values()),
+        "configs_during_spam": len(configs), "configs_max_per_%ds" % SPAM_INTERVAL_S: window_max,
+        "broker_cpu_pct_quiet": round(100 * (c1 - c0) / (q1 - q0), 1),
+        "broker_cpu_pct_spam": round(100 * (d1 - d0) / (s1 - s0), 1),
+        "ticks": ticks[0], "tick_max_ms": ticks[1], "tick_mean_ms": ticks[2],
+        "tick_max_cpu_ms": rel.tick_cpu_max_ms(log), "sanitized": rel.sanitized(),
+    }
+    rel.summary("load_spam", **figures)
+    check(sent >= SPAM_RATE * SPAM_S * 0.8, "the client sent %d births only" % sent)
+    for ecu in ids:
+        q_rate = quiet[ecu]["count"] / (q1 - q0)
+        s_rate = spammed[ecu]["count"] / (s1 - s0)
+        check(s_rate >= 0.8 * q_rate, "ECU %s: %.2f data messages a second under the spam, %.2f without"
+              % (ecu, s_rate, q_rate))
+        check(spammed[ecu]["gap_max_s"] <= 2 * SPAM_POLL_S + 1,
+              "ECU %s: no data for %.1f s under the spam" % (ecu, spammed[ecu]["gap_max_s"]))
+    check(window_max <= 2 * devices, "%d discovery configs within %d s, more than 2 x %d devices"
+          % (window_max, SPAM_INTERVAL_S, devices))
+    check(configs, "no discovery config sent again under the spam")
 
 
 def test_fair(env):
@@ -109,6 +205,7 @@ def test_fair(env):
                "sanitized": rel.sanitized()}
     rel.summary("load_fair", **figures)
     check(hang.accepted >= 255, "the hung ECUs were connected to %d times only" % hang.accepted)
+    check(crowded["failed"] == 0, "beside 255 hung ECUs the healthy one failed %d cycles" % crowded["failed"])
     check(crowded["cycles_per_min"] >= alone["cycles_per_min"] * 0.9,
           "beside 255 hung ECUs: %.1f cycles a minute, alone %.1f" % (crowded["cycles_per_min"],
                                                                       alone["cycles_per_min"]))
@@ -118,4 +215,4 @@ def test_fair(env):
 
 
 if __name__ == "__main__":
-    rel.run({"fair": test_fair})
+    rel.run({"spam": test_spam, "fair": test_fair})
