@@ -8,10 +8,19 @@ spam:  a client sends Home Assistant's birth ("online" on homeassistant/status)
 fair:  one healthy ECU beside 255 that accept and never answer: its cycles and
        poll durations stay within 10 % of the same ECU polled alone.
 
-Usage: test_load.py APS_ECU PLUGIN_SO FIXTURES_DIR spam|fair"""
+lookup: 8 ECUs by names whose lookups take 2.5 s and then fail (a preloaded
+       getaddrinfo, slow_gai.c), polled every second with a 500 ms limit:
+       one log line per ECU for that one trouble, not two per retry.
+copy:  a copy of the plugin under another name polls each ECU once per
+       cycle; loaded beside the original, it is refused with a clear line
+       and no ECU is polled twice.
+
+Usage: test_load.py APS_ECU PLUGIN_SO FIXTURES_DIR spam|fair|lookup|copy"""
 
 import os
+import re
 import selectors
+import shutil
 import socket
 import threading
 import time
@@ -214,5 +223,98 @@ def test_fair(env):
                                                                         alone["poll_ms_mean"]))
 
 
+LOOKUP_ECUS = 8
+LOOKUP_S = 20
+
+
+def test_lookup(env):
+    names = ["ecu%d.slow.test" % i for i in range(LOOKUP_ECUS)]
+    o = rel.opts([])
+    o["ecu_host"] = ",".join(names)
+    preload = ":".join(p for p in (rel.sanitizer_env().get("LD_PRELOAD"), os.environ["REL_SLOW_GAI"]) if p)
+    b = rel.broker(env, o, extra_env={"LD_PRELOAD": preload, "SLOW_GAI_MS": "2500"})
+    t0 = time.monotonic()
+    threads = []
+    while time.monotonic() - t0 < LOOKUP_S:
+        threads.append(rel.thread_count(b.pid))
+        time.sleep(0.2)
+    log, ticks = rel.stop_broker(env, b)
+    per_ecu = {}
+    for name in names:
+        lines = [l for l in log.splitlines() if "aps-ecu: ECU at %s:8899: " % name in l]
+        per_ecu[name] = lines
+    counts = {k: len(v) for k, v in per_ecu.items()}
+    figures = {"ecus": LOOKUP_ECUS, "seconds": LOOKUP_S, "lookup_s": 2.5, "timeout_ms": 500,
+               "lines_per_ecu_per_min": {k: round(v * 60.0 / LOOKUP_S, 1) for k, v in counts.items()},
+               "threads_min": min(threads), "threads_max": max(threads),
+               "ticks": ticks[0], "tick_max_ms": ticks[1], "tick_mean_ms": ticks[2],
+               "tick_max_cpu_ms": rel.tick_cpu_max_ms(log), "sanitized": rel.sanitized()}
+    rel.summary("load_lookup", **figures)
+    for name, lines in per_ecu.items():
+        check(lines, "%s: its slow lookup was never logged" % name)
+        check(all("name lookup of %s" % name in l for l in lines), "%s: %s" % (name, lines))
+        check(len(lines) == 1, "%s: %d lines for one trouble:\n%s" % (name, len(lines), "\n".join(lines[:6])))
+    # Each ECU has one lookup thread at most, and the broker's thread is never held.
+    check(max(threads) <= min(threads) + LOOKUP_ECUS, "threads %d..%d" % (min(threads), max(threads)))
+
+
+def requests(env, sim_name, command):
+    """How many requests of command ("0001": ECU info, one per poll) the simulator answered."""
+    return len(re.findall(r" %s -> \d+ bytes" % command, env.read(sim_name + ".log")))
+
+
+def test_copy(env):
+    ids = ["216200000601", "216200000602"]
+    sims = [env.simulator("--inverters", "2", "--ecu-id", ecu, name="sim%d" % i) for i, ecu in enumerate(ids)]
+    copy = env.path("renamed_aps_plugin.so")
+    shutil.copy(env.plugin, copy)
+    o = rel.opts([s.port for s in sims])
+
+    # The copy alone: a plugin like the original, each ECU polled once a cycle.
+    original = env.plugin
+    env.plugin = copy
+    try:
+        b = rel.broker(env, o, name="alone")
+    finally:
+        env.plugin = original
+    sub = rel.watch_all(env, b.port, name="alone_sub")
+    wait_for(lambda: all(sum(1 for m in rel.received(sub) if m.topic == "aps/%s/diagnostics" % e) >= 3 for e in ids),
+             15, "three cycles of each ECU")
+    log, ticks = rel.stop_broker(env, b, name="alone")
+    time.sleep(0.3)
+    cycles = {e: sum(1 for m in rel.received(sub, strict=False) if m.topic == "aps/%s/diagnostics" % e) for e in ids}
+    polls = {e: requests(env, "sim%d" % i, "0001") for i, e in enumerate(ids)}
+    for e in ids:
+        # A poll under way at the stop has no diagnostics: one more at most.
+        check(cycles[e] <= polls[e] <= cycles[e] + 1, "ECU %s: %d polls for %d cycles" % (e, polls[e], cycles[e]))
+
+    # The original and the copy, each with its plugin line.
+    before = dict(polls)
+    extra = "plugin %s\n" % copy + "".join("plugin_opt_%s %s\n" % (k, v) for k, v in o.items()) + \
+        "plugin_opt_state_file %s\n" % env.path("copy.state")
+    b = rel.broker(env, o, name="both", expect_start=False, extra_conf=extra)
+    wait_for(lambda: b.poll() is not None or rel.log_lines(env, "both", "loaded twice"), 15,
+             "the second instance to be refused")
+    time.sleep(3)
+    still_running = b.poll() is None
+    refused = rel.log_lines(env, "both", "loaded twice")
+    polls_both = {e: requests(env, "sim%d" % i, "0001") - before[e] for i, e in enumerate(ids)}
+    figures = {"alone_cycles": cycles, "alone_polls": polls, "both_polls_in_3s": polls_both,
+               "both_broker_running": still_running, "refusal_lines": len(refused),
+               "tick_max_ms_alone": ticks[1], "sanitized": rel.sanitized()}
+    rel.summary("load_copy", **figures)
+    check(len(refused) == 1, "%d 'loaded twice' lines:\n%s" % (len(refused), env.read("both.log")[-2000:]))
+    check("copy of the plugin under another name" in refused[0] and "plugin_opt_ecu_host" in refused[0],
+          "the line does not say what to do: %s" % refused[0])
+    if still_running:
+        # A broker that carried on with one instance: each ECU polled once a cycle.
+        for e in ids:
+            check(polls_both[e] <= 3 * 1 + 1, "ECU %s polled %d times in 3 s at 1 s" % (e, polls_both[e]))
+    else:
+        check(b.returncode != 0, "the broker stopped with status 0")
+        check(all(v == 0 for v in polls_both.values()), "ECUs polled by a broker that refused to start: %s"
+              % polls_both)
+
+
 if __name__ == "__main__":
-    rel.run({"spam": test_spam, "fair": test_fair})
+    rel.run({"spam": test_spam, "fair": test_fair, "lookup": test_lookup, "copy": test_copy})
