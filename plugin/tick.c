@@ -332,8 +332,11 @@ uint64_t tick_handle(struct aps_plugin *pl)
 		else e->poll_revents = pl->pfds[slot].revents;
 	}
 
-	/* Fair turns (issue 16: a healthy ECU beside 255 hung ones got 2 cycles
-	 * a minute instead of 12).  Only the ECUs with something to do now cost
+	/* Fair turns.  Issue 16: a healthy ECU beside 255 hung ones got 2 cycles
+	 * a minute instead of 12, because every ECU mid-exchange counted as work,
+	 * so each tick spent its budget on the first few in turn (often one
+	 * connect), and the next tick came 100 ms later (the lost wake-up that
+	 * wake.c now repeats).  Now only the ECUs with something to do cost
 	 * anything; those with socket events go first (a reply waiting is cheap
 	 * work and its cycle's timing depends on it), then those whose time has
 	 * come or that have messages to send, each pass in turn from first_ecu.
