@@ -21,6 +21,7 @@
 #include "energy.h"
 #include "payload.h"
 #include "poller.h"
+#include "rediscover.h"
 #include "topic.h"
 
 struct pollfd;
@@ -47,9 +48,10 @@ struct ecu_energy {
 };
 
 /* Work left over when a tick's time ran out (TICK_BUDGET_NS, tick.c): a
- * finished cycle to publish, with what was decided about it, or configs to
- * send again.  Meanwhile the poller starts no new cycle, so its data stays
- * what is being sent. */
+ * finished cycle to publish, with what was decided about it (meanwhile the
+ * poller starts no new cycle, so its data stays what is being sent), or
+ * configs to send again (rediscover.h), which never hold the poller: a cycle
+ * that starts meanwhile sends them at its end. */
 struct publish_queue {
 	bool cycle;
 	struct aps_cycle_time time;
@@ -67,6 +69,7 @@ struct ecu {
 	struct publish_queue queue;
 	struct announcer *announcer;
 	struct ecu_restart restart;
+	struct ecu_rediscover rediscover;
 	short poll_revents, restart_revents; /* this tick's poll() results */
 };
 
@@ -87,7 +90,7 @@ struct aps_plugin {
 	char discovery_status_topic[APS_TOPIC_MAX]; /* <discovery_prefix>/status */
 	char topic_base[APS_CONFIG_TOPIC_BASE_SIZE]; /* "<topic_prefix>/" or "" */
 	struct announce_settings announce;
-	bool rediscover;            /* Home Assistant came online: announce again */
+	bool rediscover;            /* Home Assistant came online (rediscover.h) */
 	struct poller_settings settings;
 	bool instance_claimed;      /* the process-wide one-instance marker is ours */
 	bool tick_registered;
@@ -106,6 +109,7 @@ struct aps_plugin {
 	uint64_t ticks;
 	uint64_t tick_total_ns;
 	uint64_t tick_max_ns;
+	uint64_t tick_max_cpu_ns;   /* the longest without time spent waiting for a CPU */
 };
 
 #endif

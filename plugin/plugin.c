@@ -63,12 +63,13 @@ static int on_tick(int event, void *event_data, void *userdata)
 {
 	(void)event;
 	struct aps_plugin *pl = userdata;
-	uint64_t start = aps_monotonic_ns();
+	uint64_t start = aps_monotonic_ns(), cpu_start = aps_thread_cpu_ns();
 	uint64_t wait_ms = tick_handle(pl);
-	uint64_t spent = aps_monotonic_ns() - start;
+	uint64_t spent = aps_monotonic_ns() - start, cpu = aps_thread_cpu_ns() - cpu_start;
 	pl->ticks++;
 	pl->tick_total_ns += spent;
 	if (spent > pl->tick_max_ns) pl->tick_max_ns = spent;
+	if (cpu > pl->tick_max_cpu_ns) pl->tick_max_cpu_ns = cpu;
 
 	struct tick_layout *tick = event_data;
 	if (wake_signal()) {
@@ -307,9 +308,11 @@ APS_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *op
 	 * unloads plugins while it runs still gets it. */
 	if (!pl->offline_sent) tick_offline(pl);
 	if (pl->ticks > 0)
-		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: %llu ticks, longest %.3f ms, mean %.3f ms",
+		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: %llu ticks, longest %.3f ms, mean %.3f ms, "
+		                     "longest on the CPU %.3f ms",
 		                     (unsigned long long)pl->ticks, (double)pl->tick_max_ns / 1e6,
-		                     (double)pl->tick_total_ns / (double)pl->ticks / 1e6);
+		                     (double)pl->tick_total_ns / (double)pl->ticks / 1e6,
+		                     (double)pl->tick_max_cpu_ns / 1e6);
 	plugin_free(pl);
 	restart_http_close();
 	return MOSQ_ERR_SUCCESS;

@@ -13,6 +13,7 @@
 #include "energy_store.h"
 #include "night.h"
 #include "publish.h"
+#include "rediscover.h"
 #include "schedule.h"
 #include "shutdown.h"
 #include "tick.h"
@@ -255,14 +256,19 @@ static void send_queued(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_
 	}
 }
 
-/* Moves one ECU on: its poll cycle, what is left to publish, its restart.
- * Returns whether there was anything to do (else no time was spent). */
-static bool serve_ecu(struct aps_plugin *pl, struct ecu *e, uint64_t now, uint64_t deadline_ns)
+/* Whether the ECU has anything to do now: an ECU waiting for a reply that
+ * has not come, or for a time not yet reached, costs a tick nothing. */
+static bool has_work(const struct ecu *e, uint64_t now)
 {
-	bool busy = e->poller.state != POLLER_IDLE || now >= e->poller.next_poll_ms || e->queue.cycle ||
-	            e->queue.announce || e->restart.in_progress || e->poll_revents || e->restart_revents;
-	/* Held while its last cycle's data is still being sent. */
-	if (!e->queue.cycle && !e->queue.announce) {
+	return e->poll_revents || e->restart_revents || e->queue.cycle || e->queue.announce ||
+	       e->restart.in_progress || poller_due(&e->poller, now);
+}
+
+/* Moves one ECU on: its poll cycle, what is left to publish, its restart. */
+static void serve_ecu(struct aps_plugin *pl, struct ecu *e, uint64_t now, uint64_t deadline_ns)
+{
+	/* Held only while its last cycle's data is still being sent. */
+	if (!e->queue.cycle) {
 		switch (poller_step(&e->poller, &pl->settings, now, e->poll_revents)) {
 		case POLLER_CYCLE_OK:
 			cycle_ok(pl, e, now);
@@ -276,9 +282,26 @@ static bool serve_ecu(struct aps_plugin *pl, struct ecu *e, uint64_t now, uint64
 			break;
 		}
 	}
+	/* Configs sent again need the poller's data: once a new cycle replaces
+	 * it (or one failed), the announcer keeps what is still unsent, and the
+	 * next good cycle's end sends it (send_cycle). */
+	if (e->queue.announce && !e->queue.cycle && !e->health.data_valid) e->queue.announce = false;
 	send_queued(pl, e, deadline_ns);
 	ecu_restart_step(pl, e, e->restart_revents, now);
-	return busy;
+}
+
+/* When the ECU next needs a tick, in ms from now (0: at once). */
+static uint64_t ecu_wait_ms(const struct ecu *e, uint64_t now)
+{
+	uint64_t w = poller_wait_ms(&e->poller, now);
+	if (e->queue.cycle || e->queue.announce) w = BUSY_WAIT_MS;
+	/* A restart's socket is polled here, not by the broker: every
+	 * BUSY_WAIT_MS, sooner when libcurl's timer says. */
+	if (e->restart.in_progress) {
+		uint64_t r = ecu_restart_wait_ms(e, now);
+		w = r < BUSY_WAIT_MS ? r : BUSY_WAIT_MS;
+	}
+	return w;
 }
 
 uint64_t tick_handle(struct aps_plugin *pl)
@@ -297,15 +320,7 @@ uint64_t tick_handle(struct aps_plugin *pl)
 	}
 	/* Stopping: a cycle ending now would publish "online" after "offline". */
 	if (pl->offline_sent) return BUSY_WAIT_MS;
-	if (pl->rediscover) {
-		pl->rediscover = false;
-		for (size_t i = 0; i < pl->ecu_count; i++) {
-			struct ecu *e = &pl->ecus[i];
-			/* Mid-cycle, the poller's data is being replaced: the cycle's
-			 * end will announce.  Otherwise the tick does, within its time. */
-			e->queue.announce = announce_again(e->announcer, &pl->announce) && e->health.data_valid;
-		}
-	}
+	uint64_t wait_ms = rediscover_tick(pl, now);
 	energy_store_tick(pl);
 
 	size_t n = collect_fds(pl);
@@ -317,33 +332,36 @@ uint64_t tick_handle(struct aps_plugin *pl)
 		else e->poll_revents = pl->pfds[slot].revents;
 	}
 
-	uint64_t wait_ms = UINT64_MAX;
-	size_t start = pl->first_ecu < pl->ecu_count ? pl->first_ecu : 0;
-	bool out_of_time = false, worked = false;
-	pl->first_ecu = pl->ecu_count ? (start + 1) % pl->ecu_count : 0;
-	for (size_t k = 0; k < pl->ecu_count; k++) {
-		size_t i = (start + k) % pl->ecu_count;
-		struct ecu *e = &pl->ecus[i];
-		/* The clock is read only after work: an idle ECU costs next to nothing. */
-		if (worked && !out_of_time && aps_monotonic_ns() >= deadline_ns) {
-			out_of_time = true;
-			pl->first_ecu = i;
+	/* Fair turns.  Issue 16: a healthy ECU beside 255 hung ones got 2 cycles
+	 * a minute instead of 12, because every ECU mid-exchange counted as work,
+	 * so each tick spent its budget on the first few in turn (often one
+	 * connect), and the next tick came 100 ms later (the lost wake-up that
+	 * wake.c now repeats).  Now only the ECUs with something to do cost
+	 * anything; those with socket events go first (a reply waiting is cheap
+	 * work and its cycle's timing depends on it), then those whose time has
+	 * come or that have messages to send, each pass in turn from first_ecu.
+	 * The clock is read only after work. */
+	size_t count = pl->ecu_count, start = pl->first_ecu < count ? pl->first_ecu : 0;
+	size_t resume = count; /* the first ECU left for the next tick */
+	bool out_of_time = false;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < count; k++) {
+			size_t i = (start + k) % count;
+			struct ecu *e = &pl->ecus[i];
+			bool events = e->poll_revents || e->restart_revents;
+			if (events != (pass == 0) || !has_work(e, now)) continue;
+			if (out_of_time) {
+				if (resume == count) resume = i;
+				continue;
+			}
+			serve_ecu(pl, e, now, deadline_ns);
+			if (aps_monotonic_ns() >= deadline_ns) out_of_time = true;
 		}
-		worked = false;
-		if (out_of_time) {
-			wait_ms = 0;
-			continue;
-		}
-		worked = serve_ecu(pl, e, now, deadline_ns);
-
-		uint64_t w = poller_wait_ms(&e->poller, now);
-		if (e->queue.cycle || e->queue.announce) w = BUSY_WAIT_MS;
-		/* A restart's socket is polled here, not by the broker: every
-		 * BUSY_WAIT_MS, sooner when libcurl's timer says. */
-		if (e->restart.in_progress) {
-			uint64_t r = ecu_restart_wait_ms(e, now);
-			w = r < BUSY_WAIT_MS ? r : BUSY_WAIT_MS;
-		}
+	}
+	pl->first_ecu = resume < count ? resume : (count ? (start + 1) % count : 0);
+	if (resume < count) return 0;
+	for (size_t i = 0; i < count; i++) {
+		uint64_t w = ecu_wait_ms(&pl->ecus[i], now);
 		if (w < wait_ms) wait_ms = w;
 	}
 	return wait_ms;

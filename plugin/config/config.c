@@ -29,6 +29,7 @@ static void set_defaults(struct aps_config *cfg)
 	cfg->restart_after = 5;
 	cfg->restart_port = 80;
 	cfg->offline_after = 3;
+	cfg->rediscover_interval_s = 30;
 }
 
 /* Rejects unknown option names before anything is read, and finds

@@ -84,6 +84,7 @@ struct aps_config {
 	int restart_after;   /* consecutive failed cycles before an auto restart */
 	int restart_port;    /* the ECU's web interface, for the restart request */
 	int offline_after;   /* consecutive failed cycles before the ECU's status is offline */
+	int rediscover_interval_s; /* least time between two re-announces of an ECU for Home Assistant */
 	char *config_file;   /* the YAML file read, NULL when none */
 	/* The energy state file: an absolute path, or "none"/"" for none; when
 	 * state_file_set is false, a default place is looked for (energy_store.c). */

@@ -71,6 +71,8 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	                      "a port (1-65535)"},
 	[OPT_OFFLINE_AFTER] = {"offline_after", NULL, NULL, KIND_INT, FIELD(offline_after), 1, 1000,
 	                       "a number of failed cycles (1-1000)"},
+	[OPT_REDISCOVER_INTERVAL] = {"rediscover_interval", NULL, NULL, KIND_INT, FIELD(rediscover_interval_s), 1,
+	                             86400, "a number of seconds (1-86400)"},
 	[OPT_CONFIG_FILE] = {"config_file", "CONFIG_FILE", NULL, KIND_PATH, 0, 0, 0, NULL},
 	[OPT_STATE_FILE] = {"state_file", NULL, NULL, KIND_TEXT, FIELD(state_file), 0, APS_CONFIG_PATH_MAX, NULL},
 };

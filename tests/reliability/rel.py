@@ -71,6 +71,15 @@ def broker(env, options, name="broker", extra_env=None, **kw):
     return env.broker(options, name=name, env=full, **kw)
 
 
+TICK_CPU = re.compile(r"aps-ecu: \d+ ticks, .*longest on the CPU ([\d.]+) ms")
+
+
+def tick_cpu_max_ms(text):
+    """The longest tick without the time the broker's thread waited for a CPU."""
+    m = TICK_CPU.search(text)
+    return float(m.group(1)) if m else None
+
+
 def sanitizer_reports(text):
     return [l for l in text.splitlines() if SANITIZER_PATTERNS.search(l)]
 
