@@ -19,6 +19,7 @@
 #include "config.h"
 #include "ecu_restart.h"
 #include "energy.h"
+#include "guard.h"
 #include "payload.h"
 #include "poller.h"
 #include "topic.h"
@@ -93,6 +94,8 @@ struct aps_plugin {
 	bool tick_registered;
 	bool message_registered;
 	bool offline_sent;          /* "offline" already published at shutdown */
+	uint64_t status_refresh_ms; /* when every "online" goes out again (tick.c) */
+	struct guard guard;         /* clients told that our topics are ours (guard.c) */
 	/* Where the broker keeps its state (Mosquitto 2.1's
 	 * mosquitto_persistence_location); "" when it does not say. */
 	char persistence_location[256];

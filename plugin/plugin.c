@@ -25,6 +25,7 @@
 #include "publish.h"
 #include "clock.h"
 #include "energy_store.h"
+#include "guard.h"
 #include "shutdown.h"
 #include "tick.h"
 #include "tz.h"
@@ -100,6 +101,7 @@ static int on_message(int event, void *event_data, void *userdata)
 	struct aps_plugin *pl = userdata;
 	const struct mosquitto_evt_message *msg = event_data;
 
+	if (guard_message(pl, msg) != MOSQ_ERR_SUCCESS) return MOSQ_ERR_ACL_DENIED;
 	if (msg->topic && strcmp(msg->topic, pl->discovery_status_topic) == 0 && msg->payloadlen == 6 &&
 	    memcmp(msg->payload, "online", 6) == 0)
 		pl->rediscover = true;
@@ -248,22 +250,22 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 	}
 	pl->tick_registered = true;
 
-	if (pl->cfg.discovery) {
-		const char *parts[] = { "status" };
-		if (topic_join(pl->discovery_status_topic, sizeof(pl->discovery_status_topic), pl->cfg.discovery_prefix,
-		               parts, 1) != 0 ||
-		    mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, pl) != MOSQ_ERR_SUCCESS) {
-			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot watch %s/status for Home Assistant",
-			                     pl->cfg.discovery_prefix);
-			mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
-			wake_close();
-			plugin_free(pl);
-			return MOSQ_ERR_UNKNOWN;
-		}
-		pl->message_registered = true;
+	/* Messages are watched for Home Assistant's return, and for clients
+	 * publishing on our topics (guard.h), discovery or not. */
+	const char *parts[] = { "status" };
+	if ((pl->cfg.discovery && topic_join(pl->discovery_status_topic, sizeof(pl->discovery_status_topic),
+	                                     pl->cfg.discovery_prefix, parts, 1) != 0) ||
+	    mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, pl) != MOSQ_ERR_SUCCESS) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot watch clients' messages (for %s/status and our "
+		                     "own topics)", pl->cfg.discovery_prefix);
+		mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
+		wake_close();
+		plugin_free(pl);
+		return MOSQ_ERR_UNKNOWN;
 	}
+	pl->message_registered = true;
 
-	publish_text(pl->status_topic, "online", true);
+	tick_start(pl);
 	*userdata = pl;
 	return MOSQ_ERR_SUCCESS;
 }

@@ -44,6 +44,10 @@
 
 /* The suffix of the per-ECU availability topic, P aps/<ECU_ID>/status. */
 #define APS_ECU_STATUS_TOPIC "status"
+/* P aps/<ECU_ID>/needs_power_cycle: "ON" while the ECU does not answer and
+ * no restart over its web interface is possible (or it did not help), "OFF"
+ * once it answers; retained, for an automation with a smart plug. */
+#define APS_POWER_CYCLE_TOPIC "needs_power_cycle"
 
 /* Bounds on what we build: a longer topic or config is refused, never cut. */
 #define DISCOVERY_TOPIC_MAX 256   /* bytes, with the NUL */

@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: MIT
+"""Retained state that cannot lie, and our own topics are ours (issue 16,
+findings 2 and 5), end to end on a real broker:
+
+  crash     kill -9 the broker while the ECU is online (its persistence kept
+            the retained "online"), take the ECU away, start the broker with
+            the plugin again: aps/<ECU>/status says offline at once (the ECU's
+            id comes from the state file), and the diagnostics show the
+            failures and the error from the first failed poll.
+  expiry    the same crash, then a broker WITHOUT the plugin: the retained
+            "online" on aps/status and aps/<ECU>/status, and the retained
+            state messages, are gone after their expiry.
+  spoof     a client's retained "offline" on aps/<ECU>/status and aps/status,
+            and an empty retained config on the ECU's discovery topic, never
+            replace ours; one log line per client id.
+
+Usage: test_truth.py APS_ECU PLUGIN_SO FIXTURES_DIR MODE   (see rel.py for the environment)"""
+
+import os
+import signal
+import subprocess
+import time
+
+import rel
+from rel import check, wait_for
+import harness
+
+ECU = "aps/" + rel.SIM_ECU
+CONFIG = "homeassistant/device/aps_%s/config" % rel.SIM_ECU
+
+
+def retained(port, topic, wait=1.0):
+    """The retained payload on topic as a new subscriber gets it, or None."""
+    r = subprocess.run([harness.MOSQUITTO_SUB, "-h", "127.0.0.1", "-p", str(port), "-t", topic, "--retained-only",
+                        "-C", "1", "-W", str(max(1, int(wait))), "-F", "%p"],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=wait + 10)
+    out = r.stdout
+    if out.endswith(b"\n"):
+        out = out[:-1]
+    return out if r.returncode == 0 else None
+
+
+def persistent(env):
+    """Broker lines that keep retained messages across a kill -9 (saved every second)."""
+    return ("persistence true\npersistence_location %s/\nautosave_interval 1\n" % env.dir)
+
+
+def plain_broker(env, name):
+    """A broker with the same persistence and no plugin."""
+    port = harness.free_port()
+    conf = env.path(name + ".conf")
+    with open(conf, "w") as f:
+        f.write("listener %d 127.0.0.1\nallow_anonymous true\nlog_dest stderr\nlog_type all\nuser root\n" % port)
+        f.write(persistent(env))
+    p = env.spawn([harness.MOSQUITTO, "-c", conf], name)
+    p.port = port
+    wait_for(lambda: harness.port_open(port) or p.poll() is not None, 10, "the plain broker to listen")
+    check(p.poll() is None, "the plain broker exited:\n" + env.read(name + ".log"))
+    return p
+
+
+def kill9(b):
+    b.send_signal(signal.SIGKILL)
+    b.wait()
+
+
+def online_then_crash(env, **options):
+    """The ECU online with its data, then the broker killed; returns the simulator."""
+    sim = env.simulator("--inverters", "2", "--start", "2026-06-21T12:00")
+    b = rel.broker(env, rel.opts([sim.port], retain="true", state_file=env.path("aps.state"), **options),
+                   extra_conf=persistent(env))
+    wait_for(lambda: retained(b.port, ECU + "/status") == b"online", 15, "the ECU online")
+    wait_for(lambda: retained(b.port, ECU) is not None, 10, "the ECU's retained state")
+    time.sleep(2.5)  # an autosave (every second) holds it, and the state file has the ECU's id
+    kill9(b)
+    return sim
+
+
+def test_crash(env):
+    sim = online_then_crash(env)
+    sim.kill()
+    sim.wait()
+    # The same options, the ECU gone: connection refused from the first poll.
+    b = rel.broker(env, rel.opts([sim.port], retain="true", offline_after=3, state_file=env.path("aps.state")),
+                   name="broker2", extra_conf=persistent(env))
+    t0 = time.monotonic()
+    wait_for(lambda: retained(b.port, ECU + "/status") == b"offline", 5,
+             "offline on %s after the restart (it says %r)" % (ECU + "/status", retained(b.port, ECU + "/status")))
+    took = time.monotonic() - t0
+
+    def failing():
+        p = retained(b.port, ECU + "/diagnostics")
+        d = rel.strict_json(p) if p else {}
+        return d if d.get("consecutive_failures", 0) >= 1 and d.get("last_error") else None
+    diag = wait_for(failing, 5, "diagnostics with the failures and the error (they say %r)" %
+                    retained(b.port, ECU + "/diagnostics"))
+    check(retained(b.port, "aps/status") == b"online", "aps/status is not online")
+    rel.stop_broker(env, b, name="broker2")
+    rel.summary("truth_crash", offline_after_start_s=round(took, 2), diagnostics=diag)
+
+
+def test_expiry(env):
+    expiry = 3
+    sim = online_then_crash(env, status_expiry=expiry, state_expiry=2)
+    b = plain_broker(env, "plain")
+    # Persistence brought them back: the test sees what it must see go.
+    check(retained(b.port, ECU + "/status") == b"online", "no retained online after the restart: is "
+          "persistence on? (%r)" % retained(b.port, ECU + "/status"))
+    t0 = time.monotonic()
+    topics = ["aps/status", ECU + "/status", ECU]
+    wait_for(lambda: all(retained(b.port, t, 1) is None for t in topics), 3 * expiry + 5,
+             "the retained online and state to expire: %r" % {t: retained(b.port, t) for t in topics})
+    gone = time.monotonic() - t0
+    sim.kill()
+    b.send_signal(signal.SIGTERM)
+    b.wait()
+    rel.summary("truth_expiry", gone_after_s=round(gone, 2), status_expiry_s=expiry)
+
+
+def test_spoof(env):
+    sim = env.simulator("--inverters", "2", "--start", "2026-06-21T12:00")
+    b = rel.broker(env, rel.opts([sim.port], discovery="true"))
+    wait_for(lambda: retained(b.port, ECU + "/status") == b"online", 15, "the ECU online")
+    wait_for(lambda: retained(b.port, CONFIG), 10, "the ECU's discovery config")
+    spoofs = [(ECU + "/status", "offline"), ("aps/status", "offline"), (CONFIG, None)]
+    t0 = time.monotonic()
+    for client in ("spoofer-1", "spoofer-2"):
+        for topic, payload in spoofs * 2:
+            args = [harness.MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(b.port), "-i", client, "-t", topic, "-r"]
+            args += ["-n"] if payload is None else ["-m", payload]
+            subprocess.run(args, timeout=10, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # A topic that is not ours goes through.
+    subprocess.run([harness.MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(b.port), "-i", "spoofer-1", "-t",
+                    "aps/999999999999/status", "-r", "-m", "x"], timeout=10)
+
+    def truth():
+        return (retained(b.port, ECU + "/status") == b"online" and retained(b.port, "aps/status") == b"online"
+                and (retained(b.port, CONFIG) or b"").startswith(b"{"))
+    wait_for(truth, 2, "our retained messages back: %r" % {t: retained(b.port, t) for t, _ in spoofs})
+    took = time.monotonic() - t0
+    check(retained(b.port, "aps/999999999999/status") == b"x", "a topic not ours was refused")
+    lines = rel.log_lines(env, "broker", "a topic this plugin owns")
+    check(len(lines) == 2 and "spoofer-1" in lines[0] and "spoofer-2" in lines[1],
+          "want one line per client, got:\n" + "\n".join(lines))
+    rel.stop_broker(env, b)
+    rel.summary("truth_spoof", truth_after_s=round(took, 2), log_lines=len(lines))
+
+
+TESTS = {"crash": test_crash, "expiry": test_expiry, "spoof": test_spoof}
+
+if __name__ == "__main__":
+    rel.run(TESTS)
