@@ -39,6 +39,8 @@ struct ecu_health {
 	int64_t last_success;      /* wall clock, 0 = never */
 	char last_error[240];      /* the most recent failure, kept after recovery */
 	bool night;                /* paused until sunrise */
+	bool power_cycle_published; /* its needs_power_cycle topic has been published */
+	bool power_cycle_on;        /* what it last said */
 };
 
 /* The energy filter's memory (policy/energy.h), and the last note logged. */

@@ -115,10 +115,26 @@ uint64_t tick_status_wait_ms(const struct aps_plugin *pl, uint64_t now)
 	return pl->status_refresh_ms > now ? pl->status_refresh_ms - now : 0;
 }
 
+/* The escalation ladder's last rung (ecu_restart.h), on its own retained
+ * topic whatever retain says: an automation acts on it. */
+static void power_cycle_flag(struct aps_plugin *pl, struct ecu *e)
+{
+	struct ecu_health *h = &e->health;
+	bool on = e->restart.needs_power_cycle;
+	char topic[APS_TOPIC_MAX];
+	if (h->ecu_id[0] == '\0' || (h->power_cycle_published && h->power_cycle_on == on)) return;
+	if (publish_ecu_topic(topic, pl->cfg.topic_prefix, h->ecu_id, APS_POWER_CYCLE_TOPIC) != 0) return;
+	if (publish_text(topic, on ? "ON" : "OFF", true) == MOSQ_ERR_SUCCESS) {
+		h->power_cycle_published = true;
+		h->power_cycle_on = on;
+	}
+}
+
 static void diagnostics(struct aps_plugin *pl, struct ecu *e)
 {
 	const struct publish_diag d = { e->health.last_success, e->poller.cycle_duration_ms, e->health.failures,
-		                        e->health.last_error };
+		                        e->health.last_error, e->restart.needs_power_cycle };
+	power_cycle_flag(pl, e);
 	publish_diagnostics(pl->cfg.topic_prefix, e->health.ecu_id, &d, pl->cfg.retain);
 }
 
@@ -162,6 +178,8 @@ static void cycle_ok(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 		                     aps_ecu_model(p->info.ecu_id), p->info.firmware[0] ? p->info.firmware : "no firmware",
 		                     p->label, h->failures ? " again" : "");
 	}
+	/* Another ECU at this address: its flag is published afresh. */
+	if (strcmp(h->ecu_id, p->info.ecu_id) != 0) h->power_cycle_published = false;
 	h->failures = 0;
 	h->last_logged_msg[0] = '\0';
 	h->last_success = (int64_t)time(NULL);

@@ -140,5 +140,6 @@ void publish_diagnostics(const char *prefix, const char *ecu_id, const struct pu
 	cJSON_AddNumberToObject(diag, APS_DIAG_POLL_DURATION_MS, (double)d->poll_duration_ms);
 	cJSON_AddNumberToObject(diag, APS_DIAG_CONSECUTIVE_FAILURES, d->failures);
 	cJSON_AddStringToObject(diag, APS_DIAG_LAST_ERROR, d->last_error);
+	cJSON_AddBoolToObject(diag, APS_DIAG_NEEDS_POWER_CYCLE, d->needs_power_cycle);
 	publish_json(topic, diag, retain);
 }

@@ -45,6 +45,7 @@ struct publish_diag {
 	uint64_t poll_duration_ms;
 	unsigned failures;
 	const char *last_error;
+	bool needs_power_cycle;
 };
 void publish_diagnostics(const char *prefix, const char *ecu_id, const struct publish_diag *d, bool retain);
 

@@ -131,7 +131,7 @@ static void publish_replies(const struct announce_settings *as, struct announcer
 		                         .signals = p->signals, .signal_count = p->signal_count,
 		                         .time = &when, .values = &values };
 	publish_cycle("", &cycle, false, 0);
-	const struct publish_diag d = { (int64_t)n, 100, 0, "" };
+	const struct publish_diag d = { (int64_t)n, 100, 0, "", false };
 	publish_diagnostics("", p->info.ecu_id, &d, false);
 }
 

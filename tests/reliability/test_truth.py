@@ -13,6 +13,12 @@ findings 2 and 5), end to end on a real broker:
   spoof     a client's retained "offline" on aps/<ECU>/status and aps/status,
             and an empty retained config on the ECU's discovery topic, never
             replace ours; one log line per client id.
+  ladder_*  the escalation ladder against the simulator's "refuse" fault: an
+            ECU-B (no remote restart) gets aps/<ECU>/needs_power_cycle ON; an
+            ECU-C whose web interface answers 404 gets one request, then ON;
+            an ECU-R-PRO that accepts the restart but stays silent gets ON
+            restart_after cycles later.  OFF again once the ECU answers; the
+            flag is a binary sensor on the ECU's device.
 
 Usage: test_truth.py APS_ECU PLUGIN_SO FIXTURES_DIR MODE   (see rel.py for the environment)"""
 
@@ -146,7 +152,52 @@ def test_spoof(env):
     rel.summary("truth_spoof", truth_after_s=round(took, 2), log_lines=len(lines))
 
 
-TESTS = {"crash": test_crash, "expiry": test_expiry, "spoof": test_spoof}
+RECORDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "restart", "http_recorder.py")
+
+
+def ladder_case(ecu_id, recorder_mode, want_requests, why):
+    def test(env):
+        import json
+        import sys
+        port_file, log_file = env.path("http.port"), env.path("http.jsonl")
+        env.spawn([sys.executable, RECORDER, port_file, log_file, recorder_mode], "http")
+        http_port = wait_for(lambda: harness.read_port(port_file), 10, "the HTTP recorder")
+        control = env.path("control")
+        rel.write_control(control, "none")
+        sim = env.simulator("--inverters", "2", "--ecu-id", ecu_id, "--control", control, "--quiet")
+        b = rel.broker(env, rel.opts([sim.port], discovery="true", auto_restart="yes", wifi_ssid="ECU",
+                                     wifi_passwd="password1", restart_after=2, restart_port=http_port))
+        flag = "aps/%s/needs_power_cycle" % ecu_id
+        config = "homeassistant/device/aps_%s/config" % ecu_id
+        wait_for(lambda: retained(b.port, flag) == b"OFF", 15, "needs_power_cycle OFF while the ECU answers")
+        cmps = json.loads(wait_for(lambda: retained(b.port, config), 10, "the ECU's config"))["cmps"]
+        entity = cmps.get("needs_power_cycle", {})
+        check(entity.get("p") == "binary_sensor" and entity.get("stat_t") == flag and
+              entity.get("dev_cla") == "problem", "the binary sensor's config: %r" % entity)
+        t0 = time.monotonic()
+        rel.write_control(control, "refuse")
+        wait_for(lambda: retained(b.port, flag) == b"ON", 20, "needs_power_cycle ON (log:\n%s)" %
+                 "\n".join(rel.log_lines(env, "broker", "aps-ecu: ECU")))
+        on_after = time.monotonic() - t0
+        lines = rel.log_lines(env, "broker", "needs a power cycle")
+        check(len(lines) == 1 and why in lines[0], "want one 'needs a power cycle (%s)' line, got %s" % (why, lines))
+        requests = [json.loads(l) for l in open(log_file)] if os.path.exists(log_file) else []
+        check(len(requests) == want_requests, "%d restart requests, want %d" % (len(requests), want_requests))
+        time.sleep(2)  # more failed cycles: no second line, no flapping
+        check(len(rel.log_lines(env, "broker", "needs a power cycle")) == 1, "the flag was logged again")
+        rel.write_control(control, "none")
+        t1 = time.monotonic()
+        wait_for(lambda: retained(b.port, flag) == b"OFF", 15, "needs_power_cycle OFF once the ECU answers")
+        rel.stop_broker(env, b)
+        rel.summary("truth_ladder", ecu=ecu_id, on_after_s=round(on_after, 2),
+                    off_after_s=round(time.monotonic() - t1, 2), restart_requests=len(requests))
+    return test
+
+
+TESTS = {"crash": test_crash, "expiry": test_expiry, "spoof": test_spoof,
+         "ladder_ecu_b": ladder_case("216300000001", "ok", 0, "its model cannot be restarted remotely"),
+         "ladder_ecu_c_gone": ladder_case("215000000001", "notfound", 1, "its web interface cannot restart it"),
+         "ladder_ecu_r_pro": ladder_case("216200000001", "ok", 1, "no answer since the restart request")}
 
 if __name__ == "__main__":
     rel.run(TESTS)
