@@ -145,6 +145,16 @@ static bool claim_instance(void)
 	return setenv(INSTANCE_MARKER, pid, 1) == 0;
 }
 
+/* How long Home Assistant may show a state without a newer one: a poll's
+ * interval (360 s when following the ECU) and state_expiry beyond it, as the
+ * broker keeps a retained state (tick.c).  None with stop_at_night, whose
+ * pause lasts the night, nor with state_expiry 0. */
+static unsigned state_expire_after(const struct aps_config *cfg)
+{
+	if (cfg->state_expiry_s <= 0 || cfg->stop_at_night) return 0;
+	return (unsigned)cfg->state_expiry_s + (cfg->poll_interval_s > 0 ? (unsigned)cfg->poll_interval_s : 360u);
+}
+
 static void plugin_free(struct aps_plugin *pl)
 {
 	if (!pl) return;
@@ -208,7 +218,8 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 		.discovery = pl->cfg.discovery,
 		.migrate = pl->cfg.migrate_aps2mqtt_discovery,
 		.ctx = { .discovery_prefix = pl->cfg.discovery_prefix, .topic_base = pl->topic_base,
-		         .status_topic = pl->status_topic, .origin_sw = APS_VERSION },
+		         .status_topic = pl->status_topic, .origin_sw = APS_VERSION,
+		         .expire_after_s = state_expire_after(&pl->cfg) },
 	};
 	pl->settings.timeout_ms = (uint32_t)pl->cfg.timeout_ms;
 	pl->settings.request_gap_ms = (uint32_t)pl->cfg.request_gap_ms;

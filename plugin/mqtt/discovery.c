@@ -377,6 +377,8 @@ static bool add_component(cJSON *cmps, const struct entity *e, const struct disc
 	          add_opt(c, "unit_of_meas", e->unit) && add_opt(c, "stat_cla", e->state_class) &&
 	          add_opt(c, "ic", e->icon) && add_opt(c, "ent_cat", e->diagnostic ? "diagnostic" : NULL);
 	if (ok && e->avail != device_avail(e->device)) ok = add_availability_list(c, ctx, t, e->avail);
+	if (ok && e->state == STATE_DEVICE && ctx->expire_after_s > 0)
+		ok = cJSON_AddNumberToObject(c, "exp_aft", ctx->expire_after_s) != NULL;
 	return ok;
 }
 

@@ -66,6 +66,11 @@ struct discovery_ctx {
 	const char *status_topic;     /* P aps/status */
 	const char *origin_sw;        /* our version; NULL or "" leaves it out */
 	const char *support_url;      /* NULL or "" leaves it out */
+	/* Home Assistant's expire_after on the entities that read the ECU's and
+	 * the inverters' state topics: seconds without a state after which they
+	 * show unavailable (Home Assistant is not told when a retained message
+	 * expires in the broker); 0 leaves it out. */
+	unsigned expire_after_s;
 };
 
 /* Publishes one retained message; payload is NUL-terminated compact JSON, or

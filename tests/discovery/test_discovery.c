@@ -363,6 +363,39 @@ static void run_capture(const struct capture *c, const char *what, int want_tota
 	write_line("state", topic, "OFF");
 }
 
+/* expire_after: on the entities that read the state topics, not on the
+ * diagnostics nor on the power-cycle flag. */
+static void test_expire_after(const struct capture *c)
+{
+	const struct discovery_ctx ctx = {
+		.discovery_prefix = "exp", .topic_base = "", .status_topic = "aps/status", .expire_after_s = 960,
+	};
+	FILE *saved = out;
+	out = NULL;
+	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == 11, "ECU with expire_after");
+	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, &c->records[0], collect, NULL) > 0, "QS1 with expire_after");
+	out = saved;
+	char topic[DISCOVERY_TOPIC_MAX];
+	const char *ids[2] = { c->info.ecu_id, c->records[0].uid };
+	for (int d = 0; d < 2; d++) {
+		snprintf(topic, sizeof(topic), "exp/device/aps_%s/config", ids[d]);
+		const char *payload = find_config(topic);
+		cJSON *cfg = cJSON_Parse(payload ? payload : "");
+		const cJSON *cmp;
+		int with = 0, without = 0;
+		cJSON_ArrayForEach(cmp, cJSON_GetObjectItemCaseSensitive(cfg, "cmps")) {
+			const cJSON *exp = cJSON_GetObjectItemCaseSensitive(cmp, "exp_aft");
+			bool own_topic = cJSON_HasObjectItem(cmp, "stat_t");
+			CHECKF(own_topic ? exp == NULL : cJSON_IsNumber(exp) && exp->valuedouble == 960, "%s: %s", topic,
+			       cmp->string);
+			if (exp) with++;
+			else without++;
+		}
+		CHECKF(with > 0 && (d == 1 || without == 5), "%s: %d with expire_after, %d without", topic, with, without);
+		cJSON_Delete(cfg);
+	}
+}
+
 /* The exact text of the ECU's and a QS1's config, with a topic prefix set. */
 static void test_exact(const struct capture *c)
 {
@@ -522,6 +555,7 @@ int main(int argc, char **argv)
 	load_capture("ecu-r-pro-6xqs1", "ecu.hex", NULL, c);
 	run_capture(c, "6xqs1", 11 + 6 * (11 + 10));
 	test_exact(c);
+	test_expire_after(c);
 	test_refusals(c);
 	/* Six QT2: 4 channels, 3 voltages: 1 + 5 + 4 + 3. */
 	load_capture("ecu-r-2160-qt2x6-20231120", "ecu.hex", NULL, c);
