@@ -10,6 +10,8 @@ findings 2 and 5), end to end on a real broker:
   expiry    the same crash, then a broker WITHOUT the plugin: the retained
             "online" on aps/status and aps/<ECU>/status, and the retained
             state messages, are gone after their expiry.
+  refresh   with a 3 s expiry and one poll a minute, both statuses stay
+            "online" for 10 s: the plugin sends them again in time.
   spoof     a client's retained "offline" on aps/<ECU>/status and aps/status,
             and an empty retained config on the ECU's discovery topic, never
             replace ours; one log line per client id.
@@ -123,6 +125,24 @@ def test_expiry(env):
     rel.summary("truth_expiry", gone_after_s=round(gone, 2), status_expiry_s=expiry)
 
 
+def test_refresh(env):
+    """A 3 s expiry, one poll a minute: only the refresh keeps the online standing."""
+    sim = env.simulator("--inverters", "1", "--start", "2026-06-21T12:00")
+    b = rel.broker(env, rel.opts([sim.port], status_expiry=3, poll_interval=60))
+    wait_for(lambda: retained(b.port, ECU + "/status") == b"online", 15, "the ECU online")
+    t0 = time.monotonic()
+    probes = 0
+    while time.monotonic() - t0 < 10:
+        for topic in ("aps/status", ECU + "/status"):
+            got = retained(b.port, topic)
+            check(got == b"online", "%s says %r %.1f s on: the online was not sent again before it expired"
+                  % (topic, got, time.monotonic() - t0))
+            probes += 1
+        time.sleep(0.7)
+    rel.stop_broker(env, b)
+    rel.summary("truth_refresh", probes=probes, seconds=10)
+
+
 def test_spoof(env):
     sim = env.simulator("--inverters", "2", "--start", "2026-06-21T12:00")
     b = rel.broker(env, rel.opts([sim.port], discovery="true"))
@@ -194,7 +214,7 @@ def ladder_case(ecu_id, recorder_mode, want_requests, why):
     return test
 
 
-TESTS = {"crash": test_crash, "expiry": test_expiry, "spoof": test_spoof,
+TESTS = {"crash": test_crash, "expiry": test_expiry, "refresh": test_refresh, "spoof": test_spoof,
          "ladder_ecu_b": ladder_case("216300000001", "ok", 0, "its model cannot be restarted remotely"),
          "ladder_ecu_c_gone": ladder_case("215000000001", "notfound", 1, "its web interface cannot restart it"),
          "ladder_ecu_r_pro": ladder_case("216200000001", "ok", 1, "no answer since the restart request")}
