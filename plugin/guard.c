@@ -69,9 +69,8 @@ static bool config_topic_ours(const struct aps_plugin *pl, const char *t)
  * client id as logged (cut, anything but printable ASCII as '?'). */
 static bool told(struct guard *g, const char *client, char id[GUARD_ID_MAX + 1])
 {
-	size_t n = 0;
-	for (; client[n] && n < GUARD_ID_MAX; n++)
-		id[n] = client[n] >= 0x20 && client[n] < 0x7f ? client[n] : '?';
+	size_t n = strnlen(client, GUARD_ID_MAX);
+	for (size_t k = 0; k < n; k++) id[k] = client[k] >= 0x20 && client[k] < 0x7f ? client[k] : '?';
 	id[n] = '\0';
 	for (size_t i = 0; i < GUARD_CLIENTS; i++)
 		if (g->told[i][0] && strcmp(g->told[i], id) == 0) return true;
