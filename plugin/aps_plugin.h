@@ -19,6 +19,7 @@
 #include "config.h"
 #include "ecu_restart.h"
 #include "energy.h"
+#include "guard.h"
 #include "payload.h"
 #include "poller.h"
 #include "rediscover.h"
@@ -39,6 +40,8 @@ struct ecu_health {
 	int64_t last_success;      /* wall clock, 0 = never */
 	char last_error[240];      /* the most recent failure, kept after recovery */
 	bool night;                /* paused until sunrise */
+	bool power_cycle_published; /* its needs_power_cycle topic has been published */
+	bool power_cycle_on;        /* what it last said */
 };
 
 /* The energy filter's memory (policy/energy.h), and the last note logged. */
@@ -97,6 +100,8 @@ struct aps_plugin {
 	bool message_registered;
 	bool reload_registered;
 	bool offline_sent;          /* "offline" already published at shutdown */
+	uint64_t status_refresh_ms; /* when every "online" goes out again (tick.c) */
+	struct guard guard;         /* clients told that our topics are ours (guard.c) */
 	/* Where the broker keeps its state (Mosquitto 2.1's
 	 * mosquitto_persistence_location); "" when it does not say. */
 	char persistence_location[256];

@@ -26,6 +26,7 @@
 #include "reload.h"
 #include "clock.h"
 #include "energy_store.h"
+#include "guard.h"
 #include "shutdown.h"
 #include "tick.h"
 #include "tz.h"
@@ -102,6 +103,7 @@ static int on_message(int event, void *event_data, void *userdata)
 	struct aps_plugin *pl = userdata;
 	const struct mosquitto_evt_message *msg = event_data;
 
+	if (guard_message(pl, msg) != MOSQ_ERR_SUCCESS) return MOSQ_ERR_ACL_DENIED;
 	if (msg->topic && strcmp(msg->topic, pl->discovery_status_topic) == 0 && msg->payloadlen == 6 &&
 	    memcmp(msg->payload, "online", 6) == 0)
 		pl->rediscover = true;
@@ -152,6 +154,16 @@ static bool claim_instance(void)
 	const char *held = getenv(INSTANCE_MARKER);
 	if (held && strcmp(held, pid) == 0) return false;
 	return setenv(INSTANCE_MARKER, pid, 1) == 0;
+}
+
+/* How long Home Assistant may show a state without a newer one: a poll's
+ * interval (360 s when following the ECU) and state_expiry beyond it, as the
+ * broker keeps a retained state (tick.c).  None with stop_at_night, whose
+ * pause lasts the night, nor with state_expiry 0. */
+static unsigned state_expire_after(const struct aps_config *cfg)
+{
+	if (cfg->state_expiry_s <= 0 || cfg->stop_at_night) return 0;
+	return (unsigned)cfg->state_expiry_s + (cfg->poll_interval_s > 0 ? (unsigned)cfg->poll_interval_s : 360u);
 }
 
 static void plugin_free(struct aps_plugin *pl)
@@ -217,7 +229,8 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 		.discovery = pl->cfg.discovery,
 		.migrate = pl->cfg.migrate_aps2mqtt_discovery,
 		.ctx = { .discovery_prefix = pl->cfg.discovery_prefix, .topic_base = pl->topic_base,
-		         .status_topic = pl->status_topic, .origin_sw = APS_VERSION },
+		         .status_topic = pl->status_topic, .origin_sw = APS_VERSION,
+		         .expire_after_s = state_expire_after(&pl->cfg) },
 	};
 	pl->settings.timeout_ms = (uint32_t)pl->cfg.timeout_ms;
 	pl->settings.request_gap_ms = (uint32_t)pl->cfg.request_gap_ms;
@@ -271,23 +284,23 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: cannot watch for configuration reloads: changed "
 		                     "options need a broker restart");
 
-	if (pl->cfg.discovery) {
-		const char *parts[] = { "status" };
-		if (topic_join(pl->discovery_status_topic, sizeof(pl->discovery_status_topic), pl->cfg.discovery_prefix,
-		               parts, 1) != 0 ||
-		    mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, pl) != MOSQ_ERR_SUCCESS) {
-			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot watch %s/status for Home Assistant",
-			                     pl->cfg.discovery_prefix);
-			mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
-			if (pl->reload_registered) mosquitto_callback_unregister(identifier, MOSQ_EVT_RELOAD, on_reload, NULL);
-			wake_close();
-			plugin_free(pl);
-			return MOSQ_ERR_UNKNOWN;
-		}
-		pl->message_registered = true;
+	/* Messages are watched for Home Assistant's return, and for clients
+	 * publishing on our topics (guard.h), discovery or not. */
+	const char *parts[] = { "status" };
+	if ((pl->cfg.discovery && topic_join(pl->discovery_status_topic, sizeof(pl->discovery_status_topic),
+	                                     pl->cfg.discovery_prefix, parts, 1) != 0) ||
+	    mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, pl) != MOSQ_ERR_SUCCESS) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot watch clients' messages (for %s/status and our "
+		                     "own topics)", pl->cfg.discovery_prefix);
+		mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
+		if (pl->reload_registered) mosquitto_callback_unregister(identifier, MOSQ_EVT_RELOAD, on_reload, NULL);
+		wake_close();
+		plugin_free(pl);
+		return MOSQ_ERR_UNKNOWN;
 	}
+	pl->message_registered = true;
 
-	publish_text(pl->status_topic, "online", true);
+	tick_start(pl);
 	*userdata = pl;
 	return MOSQ_ERR_SUCCESS;
 }

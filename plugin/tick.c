@@ -54,6 +54,15 @@ static void filter_energy(struct ecu *e, const struct aps_cycle_time *when, uint
 	if (res->new_data) snprintf(e->energy.note, sizeof(e->energy.note), "%s", res->reason);
 }
 
+/* "online" is a claim we renew (status_refresh) and that lapses by itself
+ * when we are gone (a crash, a broker restarted without us); "offline"
+ * stays true then, so it does not expire. */
+static int publish_status(const struct aps_plugin *pl, const char *topic, bool online)
+{
+	if (!online) return publish_text(topic, "offline", true);
+	return publish_text_expiring(topic, "online", (uint32_t)pl->cfg.status_expiry_s);
+}
+
 /* Publishes the ECU's availability when it changed. */
 static void ecu_status(struct aps_plugin *pl, struct ecu *e, bool online)
 {
@@ -62,16 +71,71 @@ static void ecu_status(struct aps_plugin *pl, struct ecu *e, bool online)
 	if (h->ecu_id[0] == '\0') return; /* never reached: its id is unknown */
 	if (h->status_published && h->online == online) return;
 	if (publish_ecu_topic(topic, pl->cfg.topic_prefix, h->ecu_id, APS_ECU_STATUS_TOPIC) != 0) return;
-	if (publish_text(topic, online ? "online" : "offline", true) == MOSQ_ERR_SUCCESS) {
+	if (publish_status(pl, topic, online) == MOSQ_ERR_SUCCESS) {
 		h->status_published = true;
 		h->online = online;
+	}
+}
+
+/* Every "online" out again before it expires: three times per status_expiry,
+ * so two lost refreshes still leave it standing. */
+static void status_refresh(struct aps_plugin *pl, uint64_t now)
+{
+	if (pl->cfg.status_expiry_s <= 0 || now < pl->status_refresh_ms || pl->offline_sent) return;
+	pl->status_refresh_ms = now + (uint64_t)pl->cfg.status_expiry_s * 1000u / 3u;
+	publish_status(pl, pl->status_topic, true);
+	for (size_t i = 0; i < pl->ecu_count; i++) {
+		struct ecu *e = &pl->ecus[i];
+		char topic[APS_TOPIC_MAX];
+		if (!e->health.status_published || !e->health.online) continue;
+		if (publish_ecu_topic(topic, pl->cfg.topic_prefix, e->health.ecu_id, APS_ECU_STATUS_TOPIC) == 0)
+			publish_status(pl, topic, true);
+	}
+}
+
+void tick_start(struct aps_plugin *pl)
+{
+	/* Until an ECU answers, it is not online: whatever an earlier run (or a
+	 * broker's persistence) left retained says otherwise.  Its id comes from
+	 * the state file, where the last run kept it by address. */
+	for (size_t i = 0; i < pl->ecu_count; i++) {
+		struct ecu *e = &pl->ecus[i];
+		const char *known = energy_store_known_id(pl, e);
+		if (!known) continue;
+		snprintf(e->health.ecu_id, sizeof(e->health.ecu_id), "%s", known);
+		ecu_status(pl, e, false);
+	}
+	pl->status_refresh_ms = 0;
+	status_refresh(pl, aps_monotonic_ms());
+	if (pl->cfg.status_expiry_s <= 0) publish_status(pl, pl->status_topic, true);
+}
+
+uint64_t tick_status_wait_ms(const struct aps_plugin *pl, uint64_t now)
+{
+	if (pl->cfg.status_expiry_s <= 0) return UINT64_MAX;
+	return pl->status_refresh_ms > now ? pl->status_refresh_ms - now : 0;
+}
+
+/* The escalation ladder's last rung (ecu_restart.h), on its own retained
+ * topic whatever retain says: an automation acts on it. */
+static void power_cycle_flag(struct aps_plugin *pl, struct ecu *e)
+{
+	struct ecu_health *h = &e->health;
+	bool on = e->restart.needs_power_cycle;
+	char topic[APS_TOPIC_MAX];
+	if (h->ecu_id[0] == '\0' || (h->power_cycle_published && h->power_cycle_on == on)) return;
+	if (publish_ecu_topic(topic, pl->cfg.topic_prefix, h->ecu_id, APS_POWER_CYCLE_TOPIC) != 0) return;
+	if (publish_text(topic, on ? "ON" : "OFF", true) == MOSQ_ERR_SUCCESS) {
+		h->power_cycle_published = true;
+		h->power_cycle_on = on;
 	}
 }
 
 static void diagnostics(struct aps_plugin *pl, struct ecu *e)
 {
 	const struct publish_diag d = { e->health.last_success, e->poller.cycle_duration_ms, e->health.failures,
-		                        e->health.last_error };
+		                        e->health.last_error, e->restart.needs_power_cycle };
+	power_cycle_flag(pl, e);
 	publish_diagnostics(pl->cfg.topic_prefix, e->health.ecu_id, &d, pl->cfg.retain);
 }
 
@@ -115,11 +179,14 @@ static void cycle_ok(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 		                     aps_ecu_model(p->info.ecu_id), p->info.firmware[0] ? p->info.firmware : "no firmware",
 		                     p->label, h->failures ? " again" : "");
 	}
+	/* Another ECU at this address: its flag is published afresh. */
+	if (strcmp(h->ecu_id, p->info.ecu_id) != 0) h->power_cycle_published = false;
 	h->failures = 0;
 	h->last_logged_msg[0] = '\0';
 	h->last_success = (int64_t)time(NULL);
 	h->data_valid = true;
 	ecu_restart_after_success(e);
+	energy_store_learn_id(pl, e);
 
 	if (p->note[0] && !h->note_logged) {
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: ECU %s at %s: %s", p->info.ecu_id, p->label, p->note);
@@ -207,6 +274,17 @@ static size_t collect_fds(struct aps_plugin *pl)
 	return n;
 }
 
+/* How long a retained state may stand: until the poll due to replace it,
+ * and state_expiry beyond (a night's pause included). */
+static uint32_t state_expiry(const struct aps_plugin *pl, const struct ecu *e)
+{
+	if (pl->cfg.state_expiry_s <= 0) return 0;
+	uint64_t now = aps_monotonic_ms(), next = e->poller.next_poll_ms;
+	uint64_t until_next_s = next > now ? (next - now + 999u) / 1000u : 0;
+	uint64_t s = until_next_s + (uint64_t)pl->cfg.state_expiry_s;
+	return s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+}
+
 /* A finished cycle's messages: availability and discovery first (Home
  * Assistant must know the entities, and find them available, when their
  * states arrive), then the states and diagnostics.  False when discovery
@@ -234,7 +312,7 @@ static bool send_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_n
 		.values = &e->queue.values,
 		.energy = energy_store_values(pl, e),
 	};
-	publish_cycle(pl->cfg.topic_prefix, &cycle, pl->cfg.retain);
+	publish_cycle(pl->cfg.topic_prefix, &cycle, pl->cfg.retain, state_expiry(pl, e));
 	diagnostics(pl, e);
 	return true;
 }
@@ -322,6 +400,7 @@ uint64_t tick_handle(struct aps_plugin *pl)
 	if (pl->offline_sent) return BUSY_WAIT_MS;
 	uint64_t wait_ms = rediscover_tick(pl, now);
 	energy_store_tick(pl);
+	status_refresh(pl, now);
 
 	size_t n = collect_fds(pl);
 	if (n > 0 && poll(pl->pfds, (nfds_t)n, 0) < 0) n = 0;
@@ -364,5 +443,6 @@ uint64_t tick_handle(struct aps_plugin *pl)
 		uint64_t w = ecu_wait_ms(&pl->ecus[i], now);
 		if (w < wait_ms) wait_ms = w;
 	}
-	return wait_ms;
+	uint64_t refresh = tick_status_wait_ms(pl, now);
+	return refresh < wait_ms ? refresh : wait_ms;
 }

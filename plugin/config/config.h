@@ -90,6 +90,12 @@ struct aps_config {
 	 * state_file_set is false, a default place is looked for (energy_store.c). */
 	char state_file[APS_CONFIG_PATH_MAX + 1];
 	bool state_file_set;
+	/* "online" on aps/status and aps/<ECU>/status expires this long after it
+	 * was sent, and is sent again every third of it; 0: never expires. */
+	int status_expiry_s;
+	/* A retained state message expires this long after the poll due to
+	 * replace it; 0: never. */
+	int state_expiry_s;
 };
 
 /* Fills *cfg from the sources above.  opts: opt_count options (may be NULL

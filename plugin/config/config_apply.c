@@ -75,6 +75,10 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	                             86400, "a number of seconds (1-86400)"},
 	[OPT_CONFIG_FILE] = {"config_file", "CONFIG_FILE", NULL, KIND_PATH, 0, 0, 0, NULL},
 	[OPT_STATE_FILE] = {"state_file", NULL, NULL, KIND_TEXT, FIELD(state_file), 0, APS_CONFIG_PATH_MAX, NULL},
+	[OPT_STATUS_EXPIRY] = {"status_expiry", NULL, NULL, KIND_INT, FIELD(status_expiry_s), 0, 86400,
+	                       "a number of seconds (0-86400; 0: never)"},
+	[OPT_STATE_EXPIRY] = {"state_expiry", NULL, NULL, KIND_INT, FIELD(state_expiry_s), 0, 604800,
+	                      "a number of seconds (0-604800; 0: never)"},
 };
 
 #define NO_BROKER "the plugin publishes inside the broker, so there is no broker to connect to"

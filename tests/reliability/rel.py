@@ -40,6 +40,7 @@ TOPIC_RULES = [
     (re.compile(r"^aps/%s$" % ECU_ID), "ecu"),
     (re.compile(r"^aps/%s/status$" % ECU_ID), "text"),
     (re.compile(r"^aps/%s/diagnostics$" % ECU_ID), "diagnostics"),
+    (re.compile(r"^aps/%s/needs_power_cycle$" % ECU_ID), "flag"),
     (re.compile(r"^aps/%s/[0-9a-f]{12}$" % ECU_ID), "inverter"),
 ]
 
@@ -219,6 +220,9 @@ def check_payloads(msgs, ecu_ids=None):
         n += 1
         if kind == "text":
             check(m.payload in (b"online", b"offline"), "%s: payload %r" % (m.topic, m.payload[:80]))
+            continue
+        if kind == "flag":
+            check(m.payload in (b"ON", b"OFF"), "%s: payload %r" % (m.topic, m.payload[:80]))
             continue
         try:
             obj = strict_json(m.payload)
