@@ -26,7 +26,7 @@ extern char **environ;
  * announcements, the state file) and waits for a restart. */
 static const char *const live_options[] = {
 	"poll_interval", "retry_interval", "request_gap_ms", "timeout_ms", "offline_after", "restart_after",
-	"rediscover_interval", "status_expiry",
+	"rediscover_interval",
 };
 
 static bool is_live(const char *name)
@@ -89,8 +89,6 @@ static void apply(struct aps_plugin *pl, const struct aps_config *next, const ch
 		cfg->restart_after = next->restart_after;
 	} else if (strcmp(name, "rediscover_interval") == 0) {
 		cfg->rediscover_interval_s = next->rediscover_interval_s;
-	} else if (strcmp(name, "status_expiry") == 0) {
-		cfg->status_expiry_s = next->status_expiry_s;
 	}
 }
 
