@@ -19,8 +19,10 @@
 #include "config.h"
 #include "ecu_restart.h"
 #include "energy.h"
+#include "guard.h"
 #include "payload.h"
 #include "poller.h"
+#include "rediscover.h"
 #include "topic.h"
 
 struct pollfd;
@@ -42,6 +44,8 @@ struct ecu_health {
 	int64_t last_success;      /* wall clock, 0 = never */
 	char last_error[240];      /* the most recent failure, kept after recovery */
 	bool night;                /* paused until sunrise */
+	bool power_cycle_published; /* its needs_power_cycle topic has been published */
+	bool power_cycle_on;        /* what it last said */
 };
 
 /* The energy filter's memory (policy/energy.h), and the last note logged. */
@@ -51,9 +55,10 @@ struct ecu_energy {
 };
 
 /* Work left over when a tick's time ran out (TICK_BUDGET_NS, tick.c): a
- * finished cycle to publish, with what was decided about it, or configs to
- * send again.  Meanwhile the poller starts no new cycle, so its data stays
- * what is being sent. */
+ * finished cycle to publish, with what was decided about it (meanwhile the
+ * poller starts no new cycle, so its data stays what is being sent), or
+ * configs to send again (rediscover.h), which never hold the poller: a cycle
+ * that starts meanwhile sends them at its end. */
 struct publish_queue {
 	bool cycle;
 	struct aps_cycle_time time;
@@ -71,6 +76,7 @@ struct ecu {
 	struct publish_queue queue;
 	struct announcer *announcer;
 	struct ecu_restart restart;
+	struct ecu_rediscover rediscover;
 	struct ecu_control *control; /* control.c's; NULL when control is off */
 	short poll_revents, restart_revents, control_revents; /* this tick's poll() results */
 };
@@ -93,12 +99,15 @@ struct aps_plugin {
 	char discovery_status_topic[APS_TOPIC_MAX]; /* <discovery_prefix>/status */
 	char topic_base[APS_CONFIG_TOPIC_BASE_SIZE]; /* "<topic_prefix>/" or "" */
 	struct announce_settings announce;
-	bool rediscover;            /* Home Assistant came online: announce again */
+	bool rediscover;            /* Home Assistant came online (rediscover.h) */
 	struct poller_settings settings;
 	bool instance_claimed;      /* the process-wide one-instance marker is ours */
 	bool tick_registered;
 	bool message_registered;
+	bool reload_registered;
 	bool offline_sent;          /* "offline" already published at shutdown */
+	uint64_t status_refresh_ms; /* when every "online" goes out again (tick.c) */
+	struct guard guard;         /* clients told that our topics are ours (guard.c) */
 	/* Where the broker keeps its state (Mosquitto 2.1's
 	 * mosquitto_persistence_location); "" when it does not say. */
 	char persistence_location[256];
@@ -111,6 +120,7 @@ struct aps_plugin {
 	uint64_t ticks;
 	uint64_t tick_total_ns;
 	uint64_t tick_max_ns;
+	uint64_t tick_max_cpu_ns;   /* the longest without time spent waiting for a CPU */
 };
 
 #endif

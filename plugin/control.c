@@ -182,7 +182,7 @@ static void publish_diag_now(const struct aps_plugin *pl, const struct ecu *e)
 {
 	update_features(e);
 	struct publish_diag d = { e->health.last_success, e->poller.cycle_duration_ms, e->health.failures,
-		                  e->health.last_error, DIAG_ABSENT, DIAG_ABSENT };
+		                  e->health.last_error, e->restart.needs_power_cycle, DIAG_ABSENT, DIAG_ABSENT };
 	control_diag(e, &d);
 	publish_diagnostics(pl->cfg.topic_prefix, e->health.ecu_id, &d, pl->cfg.retain);
 }
@@ -629,12 +629,14 @@ bool control_step(struct aps_plugin *pl, struct ecu *e, short revents, uint64_t 
 	return false;
 }
 
-uint64_t control_wait_ms(const struct aps_plugin *pl, const struct ecu *e, uint64_t now_ms)
+uint64_t control_wait_ms(const struct ecu *e, uint64_t now_ms)
 {
-	(void)pl;
 	const struct ecu_control *c = e->control;
 	if (!c) return UINT64_MAX;
 	if (c->running != EX_NONE) return http_wait_ms(&c->x, now_ms);
+	/* Nothing starts before the ECU's id is known, nor beside a restart. */
+	if (e->restart.in_progress || !e->health.ecu_id[0] || !control_model_has_pages(e->health.ecu_id))
+		return UINT64_MAX;
 	if (c->probe_due) return 0;
 	if (c->meter_due) return c->meter_at_ms > now_ms ? c->meter_at_ms - now_ms : 0;
 	uint64_t w = control_queue_wait_ms(&c->queue, now_ms, spacing_ms);

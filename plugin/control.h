@@ -55,8 +55,9 @@ int control_fd(const struct ecu *e, short *events);
 /* Moves the ECU's exchange on, starts the next due one.  Returns whether
  * there was anything to do. */
 bool control_step(struct aps_plugin *pl, struct ecu *e, short revents, uint64_t now_ms);
-/* Milliseconds until control_step() must run again, UINT64_MAX when never. */
-uint64_t control_wait_ms(const struct aps_plugin *pl, const struct ecu *e, uint64_t now_ms);
+/* Milliseconds until control_step() must run again, UINT64_MAX when never
+ * (nor while a restart holds the ECU's pages: its end wakes the tick). */
+uint64_t control_wait_ms(const struct ecu *e, uint64_t now_ms);
 /* Whether an exchange of ours holds the ECU's pages (a restart waits). */
 bool control_busy(const struct ecu *e);
 

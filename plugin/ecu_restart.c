@@ -12,6 +12,7 @@
 
 #include "aps_plugin.h"
 #include "control.h"
+#include "discovery.h"
 
 /* Only ECU-C (215...) and ECU-R-PRO (2162...) restart when their hotspot
  * settings are rewritten; older ECU-R (2160) and ECU-B have no such page. */
@@ -23,6 +24,18 @@ static bool restartable(const char *ecu_id)
 void ecu_restart_after_success(struct ecu *e)
 {
 	e->restart.advice_logged = false;
+	e->restart.attempted = false;
+	e->restart.needs_power_cycle = false;
+}
+
+/* The last rung: said once per outage, then published by tick.c. */
+static void needs_power_cycle(struct ecu *e, const char *why)
+{
+	if (e->restart.needs_power_cycle) return;
+	e->restart.needs_power_cycle = true;
+	mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: ECU %s at %s needs a power cycle (%s): %s/%s is ON until it "
+	                     "answers", e->health.ecu_id, e->poller.label, why, e->health.ecu_id,
+	                     APS_POWER_CYCLE_TOPIC);
 }
 
 static void start(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms)
@@ -54,6 +67,8 @@ static void start(struct aps_plugin *pl, struct ecu *e, uint64_t now_ms)
 	if (e->restart.req == NULL) return; /* tried again after the next failed cycle */
 	e->restart.in_progress = true;
 	e->restart.cooldown_until_ms = now_ms + ECU_RESTART_COOLDOWN_MS;
+	if (!e->restart.attempted) e->restart.attempted_at = e->health.failures;
+	e->restart.attempted = true;
 	restart_start(e->restart.req, (const struct sockaddr *)&addr, len, host, pl->cfg.wifi_ssid,
 	              pl->cfg.wifi_passwd, now_ms, ECU_RESTART_TIMEOUT_MS);
 }
@@ -63,7 +78,18 @@ void ecu_restart_after_failure(struct aps_plugin *pl, struct ecu *e, uint64_t no
 	struct ecu_restart *r = &e->restart;
 	struct ecu_health *st = &e->health;
 
-	if (!pl->cfg.auto_restart || st->failures < (unsigned)pl->cfg.restart_after) return;
+	if (st->failures < (unsigned)pl->cfg.restart_after) return;
+	if (st->ecu_id[0] != '\0') {
+		if (r->attempted && st->failures >= r->attempted_at + (unsigned)pl->cfg.restart_after)
+			needs_power_cycle(e, "no answer since the restart request");
+		else if (r->given_up)
+			needs_power_cycle(e, "its web interface cannot restart it");
+		else if (!restartable(st->ecu_id))
+			needs_power_cycle(e, "its model cannot be restarted remotely");
+		else if (!pl->cfg.auto_restart)
+			needs_power_cycle(e, "auto_restart is off");
+	}
+	if (!pl->cfg.auto_restart) return;
 	if (r->in_progress || r->given_up || now_ms < r->cooldown_until_ms) return;
 	/* One exchange at a time with the ECU's pages: a command's ends within
 	 * its timeout, and the next failed cycle tries again. */
@@ -122,6 +148,7 @@ void ecu_restart_step(struct aps_plugin *pl, struct ecu *e, short revents, uint6
 		                     "aps-ecu: ECU %s at %s cannot be restarted remotely (%s): power-cycle it; "
 		                     "not trying again",
 		                     id, label, restart_error(r->req));
+		needs_power_cycle(e, "its web interface cannot restart it");
 		break;
 	default:
 		if (restart_sent(r->req))

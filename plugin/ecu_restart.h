@@ -25,6 +25,13 @@ struct ecu_restart {
 	bool given_up;          /* interface gone (404, refused): reported once */
 	bool advice_logged;     /* "power-cycle it" / "model unknown" said for this outage */
 	uint64_t cooldown_until_ms;
+	/* The ladder, per outage: polls retry (each a fresh name lookup and
+	 * fresh connections), then a restart over HTTP where the model and the
+	 * options allow it, then this flag: only a power cycle is left.  Read
+	 * by tick.c, which publishes it; cleared when the ECU answers. */
+	bool attempted;           /* a restart was asked for in this outage */
+	unsigned attempted_at;    /* consecutive failures then */
+	bool needs_power_cycle;
 };
 
 struct aps_plugin;

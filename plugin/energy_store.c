@@ -10,6 +10,7 @@
 
 #include "alloc.h"
 #include "aps_plugin.h"
+#include "ecu_ids_image.h"
 #include "energy_image.h"
 #include "energy_split.h"
 #include "state_file.h"
@@ -40,7 +41,31 @@ struct energy_store {
 	struct store_ecu *ecus;      /* parallel to pl->ecus */
 	char trouble[256];           /* the last write problem logged; "" when fine */
 	bool slow_logged;
+	/* Which ECU answered last at each address (ecu_ids_image.h). */
+	struct ecu_id_entry ids[ECU_IDS_MAX];
+	size_t id_count;
 };
+
+/* The payload of a version 2 file: u32 length of the energy image, the
+ * image, then the ECU addresses.  Version 1 held the image alone. */
+static int split_payload(const struct state_gen *g, const uint8_t **energy, size_t *energy_len,
+                         const uint8_t **ids, size_t *ids_len)
+{
+	*energy = g->payload;
+	*energy_len = g->len;
+	*ids = NULL;
+	*ids_len = 0;
+	if (g->version < 2) return 0;
+	if (g->len < 4) return -1;
+	size_t n = (size_t)g->payload[0] | (size_t)g->payload[1] << 8 | (size_t)g->payload[2] << 16 |
+	           (size_t)g->payload[3] << 24;
+	if (n > g->len - 4) return -1;
+	*energy = g->payload + 4;
+	*energy_len = n;
+	*ids = g->payload + 4 + n;
+	*ids_len = g->len - 4 - n;
+	return 0;
+}
 
 static struct esplit *find_split(struct energy_store *st, const char *ecu_id)
 {
@@ -72,13 +97,21 @@ static void load(struct energy_store *st)
 		if (gens[g].ok && gens[g].seq > st->seq) st->seq = gens[g].seq;
 	}
 	for (int g = 0; g < valid; g++) {
-		char why[160];
+		char why[160] = "the sections' lengths do not add up";
 		struct esplit *ecus;
-		size_t n;
-		if (energy_image_decode(gens[g].payload, gens[g].len, &ecus, &n, why, sizeof(why)) != 0) {
+		size_t n, energy_len, ids_len;
+		const uint8_t *energy, *ids;
+		if (split_payload(&gens[g], &energy, &energy_len, &ids, &ids_len) != 0 ||
+		    energy_image_decode(energy, energy_len, &ecus, &n, why, sizeof(why)) != 0) {
 			mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: state file generation %llu: %s",
 			                     (unsigned long long)gens[g].seq, why);
 			continue;
+		}
+		if (ids && ecu_ids_image_decode(ids, ids_len, st->ids, &st->id_count, why, sizeof(why)) != 0) {
+			/* The energy is whole; only the ids are lost: learnt again from replies. */
+			mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: state file generation %llu: %s",
+			                     (unsigned long long)gens[g].seq, why);
+			st->id_count = 0;
 		}
 		st->splits = ecus;
 		st->split_count = n;
@@ -213,14 +246,18 @@ static void start_save(struct energy_store *st)
 	const struct esplit *list[ENERGY_IMAGE_ECUS_MAX];
 	size_t n = st->split_count;
 	for (size_t i = 0; i < n; i++) list[i] = &st->splits[i];
-	size_t payload = energy_image_size(list, n), size;
-	uint8_t *buf = state_file_buffer(payload, &size);
+	size_t energy = energy_image_size(list, n), size;
+	size_t payload = 4 + energy + ecu_ids_image_size(st->ids, st->id_count);
+	uint8_t *buf = energy <= UINT32_MAX ? state_file_buffer(payload, &size) : NULL;
 	if (!buf) {
 		snprintf(st->saver.err, sizeof(st->saver.err), "state too large or out of memory");
 		st->settled = st->change;
 		return;
 	}
-	energy_image_encode(list, n, buf + STATE_FILE_HEADER);
+	uint8_t *p = buf + STATE_FILE_HEADER;
+	for (int b = 0; b < 4; b++) p[b] = (uint8_t)(energy >> (8 * b));
+	energy_image_encode(list, n, p + 4);
+	ecu_ids_image_encode(st->ids, st->id_count, p + 4 + energy);
 	st->saving_change = st->change;
 	if (state_saver_start(&st->saver, buf, size, st->seq + 1) < 0) {
 		st->settled = st->saving_change;
@@ -276,4 +313,49 @@ const struct aps_energy_values *energy_store_values(struct aps_plugin *pl, struc
 		}
 	}
 	return se->vals;
+}
+
+static struct ecu_id_entry *find_addr(struct energy_store *st, const char *addr)
+{
+	for (size_t i = 0; i < st->id_count; i++)
+		if (strcmp(st->ids[i].addr, addr) == 0) return &st->ids[i];
+	return NULL;
+}
+
+const char *energy_store_known_id(struct aps_plugin *pl, const struct ecu *e)
+{
+	struct energy_store *st = pl->energy;
+	if (!st) return NULL;
+	const struct ecu_id_entry *found = find_addr(st, e->poller.label);
+	return found ? found->ecu_id : NULL;
+}
+
+void energy_store_learn_id(struct aps_plugin *pl, const struct ecu *e)
+{
+	struct energy_store *st = pl->energy;
+	const char *id = e->poller.info.ecu_id;
+	if (!st || !st->enabled || strlen(e->poller.label) > ECU_IDS_ADDR_MAX || strlen(id) != APS_ECU_ID_LEN) return;
+	struct ecu_id_entry *entry = find_addr(st, e->poller.label);
+	if (entry && strcmp(entry->ecu_id, id) == 0) return;
+	if (!entry) {
+		/* Addresses no longer configured go first when the table is full. */
+		if (st->id_count == ECU_IDS_MAX) {
+			size_t drop = 0;
+			for (size_t i = 0; i < st->id_count; i++) {
+				bool configured = false;
+				for (size_t k = 0; k < pl->ecu_count && !configured; k++)
+					configured = strcmp(pl->ecus[k].poller.label, st->ids[i].addr) == 0;
+				if (!configured) {
+					drop = i;
+					break;
+				}
+			}
+			st->ids[drop] = st->ids[--st->id_count];
+		}
+		entry = &st->ids[st->id_count++];
+		snprintf(entry->addr, sizeof(entry->addr), "%s", e->poller.label);
+	}
+	memcpy(entry->ecu_id, id, APS_ECU_ID_LEN + 1);
+	st->change++;
+	energy_store_tick(pl);
 }

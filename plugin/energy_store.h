@@ -37,4 +37,10 @@ void energy_store_tick(struct aps_plugin *pl);
 /* e's values, one per inverter record of its poller; NULL when none. */
 const struct aps_energy_values *energy_store_values(struct aps_plugin *pl, struct ecu *e);
 
+/* The id of the ECU that last answered at e's address, in this run or an
+ * earlier one (the state file); NULL when none is known. */
+const char *energy_store_known_id(struct aps_plugin *pl, const struct ecu *e);
+/* e answered: its id is kept for its address (saved with the energy). */
+void energy_store_learn_id(struct aps_plugin *pl, const struct ecu *e);
+
 #endif

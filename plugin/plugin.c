@@ -23,9 +23,11 @@
 #include "alloc.h"
 #include "aps_plugin.h"
 #include "publish.h"
+#include "reload.h"
 #include "clock.h"
 #include "control.h"
 #include "energy_store.h"
+#include "guard.h"
 #include "shutdown.h"
 #include "tick.h"
 #include "tz.h"
@@ -63,12 +65,13 @@ static int on_tick(int event, void *event_data, void *userdata)
 {
 	(void)event;
 	struct aps_plugin *pl = userdata;
-	uint64_t start = aps_monotonic_ns();
+	uint64_t start = aps_monotonic_ns(), cpu_start = aps_thread_cpu_ns();
 	uint64_t wait_ms = tick_handle(pl);
-	uint64_t spent = aps_monotonic_ns() - start;
+	uint64_t spent = aps_monotonic_ns() - start, cpu = aps_thread_cpu_ns() - cpu_start;
 	pl->ticks++;
 	pl->tick_total_ns += spent;
 	if (spent > pl->tick_max_ns) pl->tick_max_ns = spent;
+	if (cpu > pl->tick_max_cpu_ns) pl->tick_max_cpu_ns = cpu;
 
 	struct tick_layout *tick = event_data;
 	if (wake_signal()) {
@@ -101,10 +104,20 @@ static int on_message(int event, void *event_data, void *userdata)
 	struct aps_plugin *pl = userdata;
 	const struct mosquitto_evt_message *msg = event_data;
 
-	if (pl->cfg.discovery && msg->topic && strcmp(msg->topic, pl->discovery_status_topic) == 0 &&
-	    msg->payloadlen == 6 && memcmp(msg->payload, "online", 6) == 0)
+	if (guard_message(pl, msg) != MOSQ_ERR_SUCCESS) return MOSQ_ERR_ACL_DENIED;
+	if (msg->topic && strcmp(msg->topic, pl->discovery_status_topic) == 0 && msg->payloadlen == 6 &&
+	    memcmp(msg->payload, "online", 6) == 0)
 		pl->rediscover = true;
 	control_on_message(pl, msg);
+	return MOSQ_ERR_SUCCESS;
+}
+
+/* SIGHUP: the broker read its configuration again (reload.h). */
+static int on_reload(int event, void *event_data, void *userdata)
+{
+	(void)event;
+	(void)event_data; /* its options are always empty: Mosquitto passes none */
+	reload_handle(userdata);
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -143,6 +156,16 @@ static bool claim_instance(void)
 	const char *held = getenv(INSTANCE_MARKER);
 	if (held && strcmp(held, pid) == 0) return false;
 	return setenv(INSTANCE_MARKER, pid, 1) == 0;
+}
+
+/* How long Home Assistant may show a state without a newer one: a poll's
+ * interval (360 s when following the ECU) and state_expiry beyond it, as the
+ * broker keeps a retained state (tick.c).  None with stop_at_night, whose
+ * pause lasts the night, nor with state_expiry 0. */
+static unsigned state_expire_after(const struct aps_config *cfg)
+{
+	if (cfg->state_expiry_s <= 0 || cfg->stop_at_night) return 0;
+	return (unsigned)cfg->state_expiry_s + (cfg->poll_interval_s > 0 ? (unsigned)cfg->poll_interval_s : 360u);
 }
 
 static void plugin_free(struct aps_plugin *pl)
@@ -209,7 +232,8 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 		.discovery = pl->cfg.discovery,
 		.migrate = pl->cfg.migrate_aps2mqtt_discovery,
 		.ctx = { .discovery_prefix = pl->cfg.discovery_prefix, .topic_base = pl->topic_base,
-		         .status_topic = pl->status_topic, .origin_sw = APS_VERSION },
+		         .status_topic = pl->status_topic, .origin_sw = APS_VERSION,
+		         .expire_after_s = state_expire_after(&pl->cfg) },
 	};
 	pl->settings.timeout_ms = (uint32_t)pl->cfg.timeout_ms;
 	pl->settings.request_gap_ms = (uint32_t)pl->cfg.request_gap_ms;
@@ -257,23 +281,29 @@ APS_EXPORT int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **u
 		return rc;
 	}
 	pl->tick_registered = true;
+	pl->reload_registered =
+		mosquitto_callback_register(identifier, MOSQ_EVT_RELOAD, on_reload, NULL, pl) == MOSQ_ERR_SUCCESS;
+	if (!pl->reload_registered)
+		mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: cannot watch for configuration reloads: changed "
+		                     "options need a broker restart");
 
-	if (pl->cfg.discovery || pl->cfg.control) {
-		const char *parts[] = { "status" };
-		if (topic_join(pl->discovery_status_topic, sizeof(pl->discovery_status_topic), pl->cfg.discovery_prefix,
-		               parts, 1) != 0 ||
-		    mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, pl) != MOSQ_ERR_SUCCESS) {
-			mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot watch %s/status for Home Assistant",
-			                     pl->cfg.discovery_prefix);
-			mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
-			wake_close();
-			plugin_free(pl);
-			return MOSQ_ERR_UNKNOWN;
-		}
-		pl->message_registered = true;
+	/* Messages are watched for Home Assistant's return, and for clients
+	 * publishing on our topics (guard.h), discovery or not. */
+	const char *parts[] = { "status" };
+	if ((pl->cfg.discovery && topic_join(pl->discovery_status_topic, sizeof(pl->discovery_status_topic),
+	                                     pl->cfg.discovery_prefix, parts, 1) != 0) ||
+	    mosquitto_callback_register(identifier, MOSQ_EVT_MESSAGE, on_message, NULL, pl) != MOSQ_ERR_SUCCESS) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "aps-ecu: cannot watch clients' messages (for %s/status and our "
+		                     "own topics)", pl->cfg.discovery_prefix);
+		mosquitto_callback_unregister(identifier, MOSQ_EVT_TICK, on_tick, NULL);
+		if (pl->reload_registered) mosquitto_callback_unregister(identifier, MOSQ_EVT_RELOAD, on_reload, NULL);
+		wake_close();
+		plugin_free(pl);
+		return MOSQ_ERR_UNKNOWN;
 	}
+	pl->message_registered = true;
 
-	publish_text(pl->status_topic, "online", true);
+	tick_start(pl);
 	*userdata = pl;
 	return MOSQ_ERR_SUCCESS;
 }
@@ -289,13 +319,16 @@ APS_EXPORT int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *op
 	if (pl->tick_registered) mosquitto_callback_unregister(pl->id, MOSQ_EVT_TICK, on_tick, NULL);
 	wake_close();
 	if (pl->message_registered) mosquitto_callback_unregister(pl->id, MOSQ_EVT_MESSAGE, on_message, NULL);
+	if (pl->reload_registered) mosquitto_callback_unregister(pl->id, MOSQ_EVT_RELOAD, on_reload, NULL);
 	/* Reaches nobody on a normal stop (see shutdown.h), but a broker that
 	 * unloads plugins while it runs still gets it. */
 	if (!pl->offline_sent) tick_offline(pl);
 	if (pl->ticks > 0)
-		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: %llu ticks, longest %.3f ms, mean %.3f ms",
+		mosquitto_log_printf(MOSQ_LOG_INFO, "aps-ecu: %llu ticks, longest %.3f ms, mean %.3f ms, "
+		                     "longest on the CPU %.3f ms",
 		                     (unsigned long long)pl->ticks, (double)pl->tick_max_ns / 1e6,
-		                     (double)pl->tick_total_ns / (double)pl->ticks / 1e6);
+		                     (double)pl->tick_total_ns / (double)pl->ticks / 1e6,
+		                     (double)pl->tick_max_cpu_ns / 1e6);
 	plugin_free(pl);
 	restart_http_close();
 	return MOSQ_ERR_SUCCESS;

@@ -14,6 +14,7 @@
 #include "energy_store.h"
 #include "night.h"
 #include "publish.h"
+#include "rediscover.h"
 #include "schedule.h"
 #include "shutdown.h"
 #include "tick.h"
@@ -54,6 +55,15 @@ static void filter_energy(struct ecu *e, const struct aps_cycle_time *when, uint
 	if (res->new_data) snprintf(e->energy.note, sizeof(e->energy.note), "%s", res->reason);
 }
 
+/* "online" is a claim we renew (status_refresh) and that lapses by itself
+ * when we are gone (a crash, a broker restarted without us); "offline"
+ * stays true then, so it does not expire. */
+static int publish_status(const struct aps_plugin *pl, const char *topic, bool online)
+{
+	if (!online) return publish_text(topic, "offline", true);
+	return publish_text_expiring(topic, "online", (uint32_t)pl->cfg.status_expiry_s);
+}
+
 /* Publishes the ECU's availability when it changed. */
 static void ecu_status(struct aps_plugin *pl, struct ecu *e, bool online)
 {
@@ -62,17 +72,72 @@ static void ecu_status(struct aps_plugin *pl, struct ecu *e, bool online)
 	if (h->ecu_id[0] == '\0') return; /* never reached: its id is unknown */
 	if (h->status_published && h->online == online) return;
 	if (publish_ecu_topic(topic, pl->cfg.topic_prefix, h->ecu_id, APS_ECU_STATUS_TOPIC) != 0) return;
-	if (publish_text(topic, online ? "online" : "offline", true) == MOSQ_ERR_SUCCESS) {
+	if (publish_status(pl, topic, online) == MOSQ_ERR_SUCCESS) {
 		h->status_published = true;
 		h->online = online;
+	}
+}
+
+/* Every "online" out again before it expires: three times per status_expiry,
+ * so two lost refreshes still leave it standing. */
+static void status_refresh(struct aps_plugin *pl, uint64_t now)
+{
+	if (pl->cfg.status_expiry_s <= 0 || now < pl->status_refresh_ms || pl->offline_sent) return;
+	pl->status_refresh_ms = now + (uint64_t)pl->cfg.status_expiry_s * 1000u / 3u;
+	publish_status(pl, pl->status_topic, true);
+	for (size_t i = 0; i < pl->ecu_count; i++) {
+		struct ecu *e = &pl->ecus[i];
+		char topic[APS_TOPIC_MAX];
+		if (!e->health.status_published || !e->health.online) continue;
+		if (publish_ecu_topic(topic, pl->cfg.topic_prefix, e->health.ecu_id, APS_ECU_STATUS_TOPIC) == 0)
+			publish_status(pl, topic, true);
+	}
+}
+
+void tick_start(struct aps_plugin *pl)
+{
+	/* Until an ECU answers, it is not online: whatever an earlier run (or a
+	 * broker's persistence) left retained says otherwise.  Its id comes from
+	 * the state file, where the last run kept it by address. */
+	for (size_t i = 0; i < pl->ecu_count; i++) {
+		struct ecu *e = &pl->ecus[i];
+		const char *known = energy_store_known_id(pl, e);
+		if (!known) continue;
+		snprintf(e->health.ecu_id, sizeof(e->health.ecu_id), "%s", known);
+		ecu_status(pl, e, false);
+	}
+	pl->status_refresh_ms = 0;
+	status_refresh(pl, aps_monotonic_ms());
+	if (pl->cfg.status_expiry_s <= 0) publish_status(pl, pl->status_topic, true);
+}
+
+uint64_t tick_status_wait_ms(const struct aps_plugin *pl, uint64_t now)
+{
+	if (pl->cfg.status_expiry_s <= 0) return UINT64_MAX;
+	return pl->status_refresh_ms > now ? pl->status_refresh_ms - now : 0;
+}
+
+/* The escalation ladder's last rung (ecu_restart.h), on its own retained
+ * topic whatever retain says: an automation acts on it. */
+static void power_cycle_flag(struct aps_plugin *pl, struct ecu *e)
+{
+	struct ecu_health *h = &e->health;
+	bool on = e->restart.needs_power_cycle;
+	char topic[APS_TOPIC_MAX];
+	if (h->ecu_id[0] == '\0' || (h->power_cycle_published && h->power_cycle_on == on)) return;
+	if (publish_ecu_topic(topic, pl->cfg.topic_prefix, h->ecu_id, APS_POWER_CYCLE_TOPIC) != 0) return;
+	if (publish_text(topic, on ? "ON" : "OFF", true) == MOSQ_ERR_SUCCESS) {
+		h->power_cycle_published = true;
+		h->power_cycle_on = on;
 	}
 }
 
 static void diagnostics(struct aps_plugin *pl, struct ecu *e)
 {
 	struct publish_diag d = { e->health.last_success, e->poller.cycle_duration_ms, e->health.failures,
-		                  e->health.last_error, DIAG_ABSENT, DIAG_ABSENT };
+		                  e->health.last_error, e->restart.needs_power_cycle, DIAG_ABSENT, DIAG_ABSENT };
 	control_diag(e, &d);
+	power_cycle_flag(pl, e);
 	publish_diagnostics(pl->cfg.topic_prefix, e->health.ecu_id, &d, pl->cfg.retain);
 }
 
@@ -116,11 +181,14 @@ static void cycle_ok(struct aps_plugin *pl, struct ecu *e, uint64_t now)
 		                     aps_ecu_model(p->info.ecu_id), p->info.firmware[0] ? p->info.firmware : "no firmware",
 		                     p->label, h->failures ? " again" : "");
 	}
+	/* Another ECU at this address: its flag is published afresh. */
+	if (strcmp(h->ecu_id, p->info.ecu_id) != 0) h->power_cycle_published = false;
 	h->failures = 0;
 	h->last_logged_msg[0] = '\0';
 	h->last_success = (int64_t)time(NULL);
 	h->data_valid = true;
 	ecu_restart_after_success(e);
+	energy_store_learn_id(pl, e);
 
 	if (p->note[0] && !h->note_logged) {
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: ECU %s at %s: %s", p->info.ecu_id, p->label, p->note);
@@ -211,6 +279,17 @@ static size_t collect_fds(struct aps_plugin *pl)
 	return n;
 }
 
+/* How long a retained state may stand: until the poll due to replace it,
+ * and state_expiry beyond (a night's pause included). */
+static uint32_t state_expiry(const struct aps_plugin *pl, const struct ecu *e)
+{
+	if (pl->cfg.state_expiry_s <= 0) return 0;
+	uint64_t now = aps_monotonic_ms(), next = e->poller.next_poll_ms;
+	uint64_t until_next_s = next > now ? (next - now + 999u) / 1000u : 0;
+	uint64_t s = until_next_s + (uint64_t)pl->cfg.state_expiry_s;
+	return s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+}
+
 /* A finished cycle's messages: availability and discovery first (Home
  * Assistant must know the entities, and find them available, when their
  * states arrive), then the states and diagnostics.  False when discovery
@@ -238,7 +317,7 @@ static bool send_cycle(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_n
 		.values = &e->queue.values,
 		.energy = energy_store_values(pl, e),
 	};
-	publish_cycle(pl->cfg.topic_prefix, &cycle, pl->cfg.retain);
+	publish_cycle(pl->cfg.topic_prefix, &cycle, pl->cfg.retain, state_expiry(pl, e));
 	diagnostics(pl, e);
 	control_after_cycle(pl, e, aps_monotonic_ms());
 	return true;
@@ -261,14 +340,20 @@ static void send_queued(struct aps_plugin *pl, struct ecu *e, uint64_t deadline_
 	}
 }
 
-/* Moves one ECU on: its poll cycle, what is left to publish, its restart.
- * Returns whether there was anything to do (else no time was spent). */
-static bool serve_ecu(struct aps_plugin *pl, struct ecu *e, uint64_t now, uint64_t deadline_ns)
+/* Whether the ECU has anything to do now: an ECU waiting for a reply that
+ * has not come, or for a time not yet reached, costs a tick nothing. */
+static bool has_work(const struct ecu *e, uint64_t now)
 {
-	bool busy = e->poller.state != POLLER_IDLE || now >= e->poller.next_poll_ms || e->queue.cycle ||
-	            e->queue.announce || e->restart.in_progress || e->poll_revents || e->restart_revents;
-	/* Held while its last cycle's data is still being sent. */
-	if (!e->queue.cycle && !e->queue.announce) {
+	return e->poll_revents || e->restart_revents || e->queue.cycle || e->queue.announce ||
+	       e->restart.in_progress || poller_due(&e->poller, now) || e->control_revents || control_busy(e) ||
+	       control_wait_ms(e, now) == 0;
+}
+
+/* Moves one ECU on: its poll cycle, what is left to publish, its restart. */
+static void serve_ecu(struct aps_plugin *pl, struct ecu *e, uint64_t now, uint64_t deadline_ns)
+{
+	/* Held only while its last cycle's data is still being sent. */
+	if (!e->queue.cycle) {
 		switch (poller_step(&e->poller, &pl->settings, now, e->poll_revents)) {
 		case POLLER_CYCLE_OK:
 			cycle_ok(pl, e, now);
@@ -282,10 +367,30 @@ static bool serve_ecu(struct aps_plugin *pl, struct ecu *e, uint64_t now, uint64
 			break;
 		}
 	}
+	/* Configs sent again need the poller's data: once a new cycle replaces
+	 * it (or one failed), the announcer keeps what is still unsent, and the
+	 * next good cycle's end sends it (send_cycle). */
+	if (e->queue.announce && !e->queue.cycle && !e->health.data_valid) e->queue.announce = false;
 	send_queued(pl, e, deadline_ns);
 	ecu_restart_step(pl, e, e->restart_revents, now);
-	busy |= control_step(pl, e, e->control_revents, now);
-	return busy;
+	control_step(pl, e, e->control_revents, now);
+}
+
+/* When the ECU next needs a tick, in ms from now (0: at once). */
+static uint64_t ecu_wait_ms(const struct ecu *e, uint64_t now)
+{
+	uint64_t w = poller_wait_ms(&e->poller, now);
+	if (e->queue.cycle || e->queue.announce) w = BUSY_WAIT_MS;
+	/* A restart's socket is polled here, not by the broker: every
+	 * BUSY_WAIT_MS, sooner when libcurl's timer says. */
+	if (e->restart.in_progress) {
+		uint64_t r = ecu_restart_wait_ms(e, now);
+		w = r < BUSY_WAIT_MS ? r : BUSY_WAIT_MS;
+	}
+	/* The same for a control exchange (control.h). */
+	uint64_t c = control_wait_ms(e, now);
+	if (control_busy(e) && c > BUSY_WAIT_MS) c = BUSY_WAIT_MS;
+	return c < w ? c : w;
 }
 
 uint64_t tick_handle(struct aps_plugin *pl)
@@ -304,16 +409,9 @@ uint64_t tick_handle(struct aps_plugin *pl)
 	}
 	/* Stopping: a cycle ending now would publish "online" after "offline". */
 	if (pl->offline_sent) return BUSY_WAIT_MS;
-	if (pl->rediscover) {
-		pl->rediscover = false;
-		for (size_t i = 0; i < pl->ecu_count; i++) {
-			struct ecu *e = &pl->ecus[i];
-			/* Mid-cycle, the poller's data is being replaced: the cycle's
-			 * end will announce.  Otherwise the tick does, within its time. */
-			e->queue.announce = announce_again(e->announcer, &pl->announce) && e->health.data_valid;
-		}
-	}
+	uint64_t wait_ms = rediscover_tick(pl, now);
 	energy_store_tick(pl);
+	status_refresh(pl, now);
 
 	size_t n = collect_fds(pl);
 	if (n > 0 && poll(pl->pfds, (nfds_t)n, 0) < 0) n = 0;
@@ -326,38 +424,38 @@ uint64_t tick_handle(struct aps_plugin *pl)
 		else e->poll_revents = pl->pfds[slot].revents;
 	}
 
-	uint64_t wait_ms = UINT64_MAX;
-	size_t start = pl->first_ecu < pl->ecu_count ? pl->first_ecu : 0;
-	bool out_of_time = false, worked = false;
-	pl->first_ecu = pl->ecu_count ? (start + 1) % pl->ecu_count : 0;
-	for (size_t k = 0; k < pl->ecu_count; k++) {
-		size_t i = (start + k) % pl->ecu_count;
-		struct ecu *e = &pl->ecus[i];
-		/* The clock is read only after work: an idle ECU costs next to nothing. */
-		if (worked && !out_of_time && aps_monotonic_ns() >= deadline_ns) {
-			out_of_time = true;
-			pl->first_ecu = i;
+	/* Fair turns.  Issue 16: a healthy ECU beside 255 hung ones got 2 cycles
+	 * a minute instead of 12, because every ECU mid-exchange counted as work,
+	 * so each tick spent its budget on the first few in turn (often one
+	 * connect), and the next tick came 100 ms later (the lost wake-up that
+	 * wake.c now repeats).  Now only the ECUs with something to do cost
+	 * anything; those with socket events go first (a reply waiting is cheap
+	 * work and its cycle's timing depends on it), then those whose time has
+	 * come or that have messages to send, each pass in turn from first_ecu.
+	 * The clock is read only after work. */
+	size_t count = pl->ecu_count, start = pl->first_ecu < count ? pl->first_ecu : 0;
+	size_t resume = count; /* the first ECU left for the next tick */
+	bool out_of_time = false;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < count; k++) {
+			size_t i = (start + k) % count;
+			struct ecu *e = &pl->ecus[i];
+			bool events = e->poll_revents || e->restart_revents || e->control_revents;
+			if (events != (pass == 0) || !has_work(e, now)) continue;
+			if (out_of_time) {
+				if (resume == count) resume = i;
+				continue;
+			}
+			serve_ecu(pl, e, now, deadline_ns);
+			if (aps_monotonic_ns() >= deadline_ns) out_of_time = true;
 		}
-		worked = false;
-		if (out_of_time) {
-			wait_ms = 0;
-			continue;
-		}
-		worked = serve_ecu(pl, e, now, deadline_ns);
-
-		uint64_t w = poller_wait_ms(&e->poller, now);
-		if (e->queue.cycle || e->queue.announce) w = BUSY_WAIT_MS;
-		/* A restart's socket is polled here, not by the broker: every
-		 * BUSY_WAIT_MS, sooner when libcurl's timer says. */
-		if (e->restart.in_progress) {
-			uint64_t r = ecu_restart_wait_ms(e, now);
-			w = r < BUSY_WAIT_MS ? r : BUSY_WAIT_MS;
-		}
-		/* The same for a control exchange (control.h). */
-		uint64_t c = control_wait_ms(pl, e, now);
-		if (control_busy(e) && c > BUSY_WAIT_MS) c = BUSY_WAIT_MS;
-		if (c < w) w = c;
+	}
+	pl->first_ecu = resume < count ? resume : (count ? (start + 1) % count : 0);
+	if (resume < count) return 0;
+	for (size_t i = 0; i < count; i++) {
+		uint64_t w = ecu_wait_ms(&pl->ecus[i], now);
 		if (w < wait_ms) wait_ms = w;
 	}
-	return wait_ms;
+	uint64_t refresh = tick_status_wait_ms(pl, now);
+	return refresh < wait_ms ? refresh : wait_ms;
 }

@@ -31,7 +31,8 @@
 bool wake_open(char *reason, unsigned reason_len);
 
 /* Wake the calling thread's loop in ms milliseconds (0 = at once), replacing
- * any earlier request. */
+ * any earlier request; repeated every millisecond after that until the next
+ * call, so that a signal which came before the broker slept is not lost. */
 void wake_at(uint64_t ms);
 
 /* Deletes the timer, then restores the signal's former handling. */

@@ -44,8 +44,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "Deletes from an MQTT broker the retained messages the plugin published: the Home\n"
 	      "Assistant device configs D/device/aps_<id>/config whose origin is mosquitto-aps-ecu,\n"
-	      "and P/aps/status, P/aps/<ECU_ID>, P/aps/<ECU_ID>/status, .../diagnostics and\n"
-	      ".../<UID>. It publishes an empty retained message to each, which makes Home\n"
+	      "and P/aps/status, P/aps/<ECU_ID>, P/aps/<ECU_ID>/status, .../diagnostics,\n"
+	      ".../needs_power_cycle and .../<UID>. It publishes an empty retained message to each, which makes Home\n"
 	      "Assistant remove the devices. Other retained messages are left alone. Run it once\n"
 	      "the plugin no longer runs (it would publish them again).\n"
 	      "\n"
@@ -119,6 +119,8 @@ static bool ours_state(struct forget *f, const char *t, const char *payload, int
 	const char *sub = slash + 1;
 	if (strcmp(sub, "status") == 0) return is_status(payload, len);
 	if (strcmp(sub, "diagnostics") == 0) return is_json_object(payload, len);
+	if (strcmp(sub, "needs_power_cycle") == 0)
+		return (len == 2 && memcmp(payload, "ON", 2) == 0) || (len == 3 && memcmp(payload, "OFF", 3) == 0);
 	return is_uid(sub, strlen(sub)) && is_json_object(payload, len);
 }
 

@@ -20,6 +20,7 @@
 #ifndef APS_BROKER_HEADERS_2_1
 #include <mosquitto_broker.h>
 #include <mosquitto_plugin.h>
+#include <mqtt_protocol.h> /* MQTT_PROP_*; 2.1's <mosquitto.h> includes its own */
 #endif
 
 #endif

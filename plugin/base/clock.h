@@ -8,5 +8,8 @@
 
 uint64_t aps_monotonic_ns(void);
 uint64_t aps_monotonic_ms(void);
+/* CPU time of the calling thread: a tick's own cost, without the time the
+ * thread waited for a CPU (0 where the clock is missing). */
+uint64_t aps_thread_cpu_ns(void);
 
 #endif

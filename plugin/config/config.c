@@ -29,6 +29,9 @@ static void set_defaults(struct aps_config *cfg)
 	cfg->restart_after = 5;
 	cfg->http_port = 80;
 	cfg->offline_after = 3;
+	cfg->rediscover_interval_s = 30;
+	cfg->status_expiry_s = 300;
+	cfg->state_expiry_s = 600;
 }
 
 /* Rejects unknown option names before anything is read, and finds

@@ -89,11 +89,18 @@ struct aps_config {
 	 * false: every command is answered "disabled" and nothing is sent. */
 	bool control;
 	int offline_after;   /* consecutive failed cycles before the ECU's status is offline */
+	int rediscover_interval_s; /* least time between two re-announces of an ECU for Home Assistant */
 	char *config_file;   /* the YAML file read, NULL when none */
 	/* The energy state file: an absolute path, or "none"/"" for none; when
 	 * state_file_set is false, a default place is looked for (energy_store.c). */
 	char state_file[APS_CONFIG_PATH_MAX + 1];
 	bool state_file_set;
+	/* "online" on aps/status and aps/<ECU>/status expires this long after it
+	 * was sent, and is sent again every third of it; 0: never expires. */
+	int status_expiry_s;
+	/* A retained state message expires this long after the poll due to
+	 * replace it; 0: never. */
+	int state_expiry_s;
 };
 
 /* Fills *cfg from the sources above.  opts: opt_count options (may be NULL
@@ -107,6 +114,12 @@ int aps_config_load(struct aps_config *cfg, const struct aps_config_opt *opts, i
 
 /* Frees what aps_config_load() allocated and zeroes *cfg; safe to call twice. */
 void aps_config_free(struct aps_config *cfg);
+
+/* The options whose values differ between a and b (both loaded), by their
+ * plugin_opt_ names, in the table's order: at most max names go to names[];
+ * returns how many differ (may be more than max).  A changed Wi-Fi password
+ * is named, never shown. */
+int aps_config_changes(const struct aps_config *a, const struct aps_config *b, const char **names, int max);
 
 /* Writes the start of every state topic: "<topic_prefix>/", or "" when there
  * is no prefix.  Returns the length written; buf should hold

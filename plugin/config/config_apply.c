@@ -72,8 +72,14 @@ static const struct opt_def opt_defs[OPT_COUNT] = {
 	[OPT_CONTROL] = {"control", "APS_ECU_CONTROL", "ecu", KIND_BOOL, FIELD(control), 0, 0, NULL},
 	[OPT_OFFLINE_AFTER] = {"offline_after", NULL, NULL, KIND_INT, FIELD(offline_after), 1, 1000,
 	                       "a number of failed cycles (1-1000)"},
+	[OPT_REDISCOVER_INTERVAL] = {"rediscover_interval", NULL, NULL, KIND_INT, FIELD(rediscover_interval_s), 1,
+	                             86400, "a number of seconds (1-86400)"},
 	[OPT_CONFIG_FILE] = {"config_file", "CONFIG_FILE", NULL, KIND_PATH, 0, 0, 0, NULL},
 	[OPT_STATE_FILE] = {"state_file", NULL, NULL, KIND_TEXT, FIELD(state_file), 0, APS_CONFIG_PATH_MAX, NULL},
+	[OPT_STATUS_EXPIRY] = {"status_expiry", NULL, NULL, KIND_INT, FIELD(status_expiry_s), 0, 86400,
+	                       "a number of seconds (0-86400; 0: never)"},
+	[OPT_STATE_EXPIRY] = {"state_expiry", NULL, NULL, KIND_INT, FIELD(state_expiry_s), 0, 604800,
+	                      "a number of seconds (0-604800; 0: never)"},
 };
 
 #define NO_BROKER "the plugin publishes inside the broker, so there is no broker to connect to"
@@ -323,3 +329,51 @@ int config_read_environment(struct loader *L, char **envp)
 	return 0;
 }
 
+
+/* Whether option def holds the same value in a and b, compared as parsed
+ * (a poll_interval of "05" and "5" is one value). */
+static bool same_value(const struct opt_def *def, const struct aps_config *a, const struct aps_config *b)
+{
+	const char *fa = (const char *)a + def->offset;
+	const char *fb = (const char *)b + def->offset;
+	int i;
+
+	switch (def->kind) {
+	case KIND_HOSTS:
+		if (a->ecu_count != b->ecu_count)
+			return false;
+		for (i = 0; i < a->ecu_count; i++) {
+			if (a->ecus[i].port != b->ecus[i].port || strcasecmp(a->ecus[i].host, b->ecus[i].host) != 0)
+				return false;
+		}
+		return true;
+	case KIND_INT:
+		return *(const int *)(const void *)fa == *(const int *)(const void *)fb;
+	case KIND_BOOL:
+		return *(const bool *)(const void *)fa == *(const bool *)(const void *)fb;
+	case KIND_DEGREES:
+		return *(const double *)(const void *)fa == *(const double *)(const void *)fb;
+	case KIND_PATH: /* config_file, the only one: a pointer */
+		return (a->config_file == NULL) == (b->config_file == NULL) &&
+		       (a->config_file == NULL || strcmp(a->config_file, b->config_file) == 0);
+	case KIND_TOPIC:
+	case KIND_ZONE:
+	case KIND_TEXT:
+		return strcmp(fa, fb) == 0;
+	}
+	return false;
+}
+
+int aps_config_changes(const struct aps_config *a, const struct aps_config *b, const char **names, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < OPT_COUNT; i++) {
+		if (same_value(&opt_defs[i], a, b))
+			continue;
+		if (n < max)
+			names[n] = opt_defs[i].name;
+		n++;
+	}
+	return n;
+}

@@ -81,7 +81,8 @@
 
 enum component { SENSOR, BINARY_SENSOR };
 enum device { ON_ECU, ON_INVERTER };
-enum state_topic { STATE_DEVICE, STATE_DIAGNOSTICS }; /* device: the ECU or inverter topic */
+/* device: the ECU or inverter topic; power cycle: P aps/<ECU_ID>/needs_power_cycle */
+enum state_topic { STATE_DEVICE, STATE_DIAGNOSTICS, STATE_POWER_CYCLE };
 
 /* What must say "online" for the entity to be available. */
 enum avail {
@@ -94,6 +95,7 @@ enum render {
 	RENDER_NUMBER, /* {{ value_json.key | default('') }} */
 	RENDER_TEXT,   /* {{ value_json.key | default('None') }} */
 	RENDER_ONLINE, /* ON / OFF from value_json.online */
+	RENDER_PLAIN,  /* the payload as it is (ON / OFF) */
 };
 
 /* How many configs one row gives for one inverter. */
@@ -147,6 +149,10 @@ static const struct entity entities[] = {
 	 "mdi:alert-circle-outline", true, NULL},
 	{APS_DIAG_LAST_ERROR, APS_DIAG_LAST_ERROR, "Last error", SENSOR, ON_ECU, STATE_DIAGNOSTICS,
 	 AVAIL_PLUGIN, RENDER_TEXT, ONE, NULL, NULL, NULL, "mdi:alert-outline", true, NULL},
+	/* The escalation ladder's last rung, for a smart-plug automation: it is
+	 * ON while the ECU is offline, so only the plugin's status gates it. */
+	{APS_DIAG_NEEDS_POWER_CYCLE, APS_DIAG_NEEDS_POWER_CYCLE, "Needs power cycle", BINARY_SENSOR, ON_ECU,
+	 STATE_POWER_CYCLE, AVAIL_PLUGIN, RENDER_PLAIN, ONE, "problem", NULL, NULL, NULL, true, NULL},
 	/* Inverter.  online must stay available to be able to show OFF. */
 	{"online", "online", "Online", BINARY_SENSOR, ON_INVERTER, STATE_DEVICE, AVAIL_ECU, RENDER_ONLINE,
 	 ONE, "connectivity", NULL, NULL, NULL, false, "inverter_online"},
@@ -190,6 +196,7 @@ struct target {
 	char slug[40];          /* the name as Home Assistant puts it in entity ids */
 	char state_topic[DISCOVERY_TOPIC_MAX];
 	char diag_topic[DISCOVERY_TOPIC_MAX];
+	char power_cycle_topic[DISCOVERY_TOPIC_MAX];
 	char ecu_status_topic[DISCOVERY_TOPIC_MAX];
 };
 
@@ -338,6 +345,10 @@ static bool make_names(const struct entity *e, const struct target *t, unsigned 
 	case RENDER_ONLINE:
 		f = snprintf(n->template, sizeof(n->template), "{{ 'ON' if value_json.%s else 'OFF' }}", n->key);
 		break;
+	case RENDER_PLAIN:
+		n->template[0] = '\0';
+		f = 1;
+		break;
 	}
 	return a > 0 && (size_t)a < sizeof(n->object) && b > 0 && (size_t)b < sizeof(n->key) && c > 0 &&
 	       (size_t)c < sizeof(n->name) && d > 0 && (size_t)d < sizeof(n->unique_id) && f > 0 &&
@@ -361,10 +372,13 @@ static bool add_component(cJSON *cmps, const struct entity *e, const struct disc
 	bool ok = c != NULL && add_str(c, "p", component_name(e)) && add_str(c, "name", n->name) &&
 	          add_str(c, "uniq_id", n->unique_id) && add_str(c, "default_entity_id", n->entity_id) &&
 	          (e->state != STATE_DIAGNOSTICS || add_str(c, "stat_t", t->diag_topic)) &&
-	          add_str(c, "val_tpl", n->template) && add_opt(c, "dev_cla", e->device_class) &&
+	          (e->state != STATE_POWER_CYCLE || add_str(c, "stat_t", t->power_cycle_topic)) &&
+	          add_opt(c, "val_tpl", n->template) && add_opt(c, "dev_cla", e->device_class) &&
 	          add_opt(c, "unit_of_meas", e->unit) && add_opt(c, "stat_cla", e->state_class) &&
 	          add_opt(c, "ic", e->icon) && add_opt(c, "ent_cat", e->diagnostic ? "diagnostic" : NULL);
 	if (ok && e->avail != device_avail(e->device)) ok = add_availability_list(c, ctx, t, e->avail);
+	if (ok && e->state == STATE_DEVICE && ctx->expire_after_s > 0)
+		ok = cJSON_AddNumberToObject(c, "exp_aft", ctx->expire_after_s) != NULL;
 	return ok;
 }
 
@@ -592,6 +606,7 @@ static bool target_topics(const struct discovery_ctx *ctx, const char *ecu_id, s
 {
 	return topic_fmt(t->state_topic, ctx->topic_base, ecu_id, uid) &&
 	       topic_fmt(t->diag_topic, ctx->topic_base, ecu_id, APS_DIAG_TOPIC) &&
+	       topic_fmt(t->power_cycle_topic, ctx->topic_base, ecu_id, APS_POWER_CYCLE_TOPIC) &&
 	       topic_fmt(t->ecu_status_topic, ctx->topic_base, ecu_id, APS_ECU_STATUS_TOPIC);
 }
 

@@ -45,6 +45,7 @@
 #define APS_DIAG_POLL_DURATION_MS "poll_duration_ms" /* number, milliseconds */
 #define APS_DIAG_CONSECUTIVE_FAILURES "consecutive_failures" /* number */
 #define APS_DIAG_LAST_ERROR "last_error"             /* short text, "" when none */
+#define APS_DIAG_NEEDS_POWER_CYCLE "needs_power_cycle" /* true/false, as on APS_POWER_CYCLE_TOPIC */
 /* With control on (control.h), on ECU-R-PRO and ECU-C: whether the ECU's
  * control pages answer (true/false, null before the first probe); on an
  * ECU-C also whether its meter page gives readings. */
@@ -53,6 +54,10 @@
 
 /* The suffix of the per-ECU availability topic, P aps/<ECU_ID>/status. */
 #define APS_ECU_STATUS_TOPIC "status"
+/* P aps/<ECU_ID>/needs_power_cycle: "ON" while the ECU does not answer and
+ * no restart over its web interface is possible (or it did not help), "OFF"
+ * once it answers; always retained, for an automation with a smart plug. */
+#define APS_POWER_CYCLE_TOPIC "needs_power_cycle"
 
 /* Bounds on what we build: a longer topic or config is refused, never cut. */
 #define DISCOVERY_TOPIC_MAX 256   /* bytes, with the NUL */
@@ -82,6 +87,11 @@ struct discovery_ctx {
 	const char *status_topic;     /* P aps/status */
 	const char *origin_sw;        /* our version; NULL or "" leaves it out */
 	const char *support_url;      /* NULL or "" leaves it out */
+	/* Home Assistant's expire_after on the entities that read the ECU's and
+	 * the inverters' state topics: seconds without a state after which they
+	 * show unavailable (Home Assistant is not told when a retained message
+	 * expires in the broker); 0 leaves it out. */
+	unsigned expire_after_s;
 };
 
 /* Publishes one retained message; payload is NUL-terminated compact JSON, or
@@ -92,7 +102,7 @@ typedef int (*discovery_emit_fn)(void *arg, const char *topic, const char *paylo
 /* The ECU device's config: its measurements and the plugin's diagnostics for
  * it.  info->ecu_id must be 12 digits; info->firmware becomes the device's
  * sw_version (left out when empty or not printable ASCII).  Returns the
- * number of entities in the config (10), or -DISCOVERY_E_* (nothing emitted). */
+ * number of entities in the config (11), or -DISCOVERY_E_* (nothing emitted). */
 int discovery_ecu(const struct discovery_ctx *ctx, const struct aps_ecu_info *info,
                   discovery_emit_fn emit, void *arg);
 

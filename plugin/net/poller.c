@@ -159,6 +159,12 @@ static bool take_reply(struct ecu_poller *p)
 	return true;
 }
 
+/* A lookup without an answer in time, whether it is still running or not. */
+static enum poller_event lookup_timed_out(struct ecu_poller *p, uint64_t now_ms)
+{
+	return fail(p, now_ms, APS_OK, "name lookup of %s timed out", p->host);
+}
+
 static enum poller_event start_cycle(struct ecu_poller *p, uint64_t now_ms)
 {
 	p->cycle_start_ms = now_ms;
@@ -172,9 +178,10 @@ static enum poller_event start_cycle(struct ecu_poller *p, uint64_t now_ms)
 	p->error_code = APS_OK;
 
 	/* A lookup from an earlier cycle that timed out may still be running:
-	 * never wait for it here. */
-	if (p->resolver.thread_running && !resolver_poll(&p->resolver))
-		return fail(p, now_ms, APS_OK, "name lookup of %s still under way", p->host);
+	 * never wait for it here.  It is the same trouble as its time-out, in
+	 * the same words, so the log says it once (issue 16: "timed out" and
+	 * "still under way" took turns, two lines per retry). */
+	if (p->resolver.thread_running && !resolver_poll(&p->resolver)) return lookup_timed_out(p, now_ms);
 
 	int rc = resolver_start(&p->resolver, p->host, p->port);
 	if (rc < 0) return fail(p, now_ms, APS_OK, "cannot start the name lookup of %s", p->host);
@@ -195,8 +202,7 @@ static enum poller_event advance(struct ecu_poller *p, const struct poller_setti
 
 	case POLLER_RESOLVING:
 		if (!resolver_poll(&p->resolver)) {
-			if (now_ms - p->cycle_start_ms >= s->timeout_ms)
-				return fail(p, now_ms, APS_OK, "name lookup of %s timed out", p->host);
+			if (now_ms - p->cycle_start_ms >= s->timeout_ms) return lookup_timed_out(p, now_ms);
 			return POLLER_NOTHING;
 		}
 		if (p->resolver.gai_error != 0)
@@ -276,6 +282,21 @@ enum poller_event poller_step(struct ecu_poller *p, const struct poller_settings
 		revents = POLLIN | POLLOUT;
 	}
 	return POLLER_NOTHING;
+}
+
+bool poller_due(const struct ecu_poller *p, uint64_t now_ms)
+{
+	switch (p->state) {
+	case POLLER_IDLE:
+		return now_ms >= p->next_poll_ms;
+	case POLLER_GAP:
+	case POLLER_EXCHANGE:
+		/* An exchange moves on its socket's events, else at its deadline. */
+		return now_ms >= p->deadline_ms;
+	case POLLER_RESOLVING:
+	default:
+		return true;
+	}
 }
 
 uint64_t poller_wait_ms(const struct ecu_poller *p, uint64_t now_ms)

@@ -80,6 +80,10 @@ int poller_fd(const struct ecu_poller *p, short *events);
 enum poller_event poller_step(struct ecu_poller *p, const struct poller_settings *s, uint64_t now_ms,
                               short revents);
 
+/* Whether poller_step() without socket events would do anything now: a
+ * cycle due, a deadline passed, a lookup to look at. */
+bool poller_due(const struct ecu_poller *p, uint64_t now_ms);
+
 /* Milliseconds until this poller next needs a tick (0 = as soon as possible). */
 uint64_t poller_wait_ms(const struct ecu_poller *p, uint64_t now_ms);
 

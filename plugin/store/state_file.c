@@ -109,9 +109,9 @@ static void read_slot(const char *path, unsigned slot, struct state_gen *g)
 	uint64_t len = got >= STATE_FILE_HEADER ? get_le(buf + 12, 4) : 0;
 	if (got != size || memcmp(buf, magic, sizeof(magic)) != 0) {
 		say(g->why, sizeof(g->why), "%s: not a state file", name);
-	} else if (get_le(buf + 8, 4) != STATE_FILE_VERSION) {
-		say(g->why, sizeof(g->why), "%s: format version %u, not %u", name, (unsigned)get_le(buf + 8, 4),
-		         STATE_FILE_VERSION);
+	} else if (get_le(buf + 8, 4) < STATE_FILE_VERSION_OLDEST || get_le(buf + 8, 4) > STATE_FILE_VERSION) {
+		say(g->why, sizeof(g->why), "%s: format version %u, not %u to %u", name, (unsigned)get_le(buf + 8, 4),
+		    STATE_FILE_VERSION_OLDEST, STATE_FILE_VERSION);
 	} else if (len != size - STATE_FILE_HEADER - STATE_FILE_TRAILER) {
 		say(g->why, sizeof(g->why), "%s: cut short or extended (torn write?)", name);
 	} else if (state_file_crc32(buf, size - STATE_FILE_TRAILER) != (uint32_t)get_le(buf + size - 4, 4)) {
@@ -119,6 +119,7 @@ static void read_slot(const char *path, unsigned slot, struct state_gen *g)
 	} else {
 		g->ok = true;
 		g->seq = get_le(buf + 16, 8);
+		g->version = (uint32_t)get_le(buf + 8, 4);
 		g->payload = buf + STATE_FILE_HEADER;
 		g->len = (size_t)len;
 		g->buf = buf;

@@ -27,7 +27,10 @@
 
 #define STATE_FILE_HEADER 24
 #define STATE_FILE_TRAILER 4
-#define STATE_FILE_VERSION 1u
+/* Version 1's payload is the energy image alone; 2 adds the ECU addresses
+ * (energy_store.c puts them together).  Both are read; 2 is written. */
+#define STATE_FILE_VERSION 2u
+#define STATE_FILE_VERSION_OLDEST 1u
 #define STATE_FILE_PAYLOAD_MAX (8u * 1024 * 1024)
 #define STATE_FILE_PATH_MAX 4096
 
@@ -35,6 +38,7 @@
 struct state_gen {
 	bool ok;
 	uint64_t seq;
+	uint32_t version;   /* of the frame, and so of its payload */
 	uint8_t *payload;   /* inside buf */
 	size_t len;
 	uint8_t *buf;       /* aps_free() it: state_file_gens_free() */

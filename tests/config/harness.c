@@ -120,9 +120,13 @@ int main(void)
 	}
 	test_options();
 	test_yaml();
+	test_reload();
 
 	for (i = 0; i < path_count; i++)
 		unlink(paths[i]);
+	char dir[96];
+	snprintf(dir, sizeof(dir), "%s/conf.d", tmpdir);
+	rmdir(dir); /* test_reload's include_dir */
 	rmdir(tmpdir);
 	/* Zone checks read zones through common/tz.c, which keeps them parsed
 	 * until told otherwise (as the plugin does at unload). */

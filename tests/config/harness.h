@@ -41,5 +41,6 @@ int load_env(struct aps_config *cfg, const struct aps_config_opt *opts, int coun
 
 void test_options(void);
 void test_yaml(void);
+void test_reload(void);
 
 #endif

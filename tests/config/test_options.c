@@ -38,6 +38,9 @@ static void test_defaults(void)
 	CHECK_INT(cfg.http_port, 80);
 	CHECK(!cfg.control);
 	CHECK_INT(cfg.offline_after, 3);
+	CHECK_INT(cfg.rediscover_interval_s, 30);
+	CHECK_INT(cfg.status_expiry_s, 300);
+	CHECK_INT(cfg.state_expiry_s, 600);
 	CHECK(cfg.config_file == NULL);
 	CHECK_STR(cfg.state_file, "");
 	CHECK(!cfg.state_file_set);
@@ -63,7 +66,8 @@ static void test_every_option(void)
 		{"stop_at_night", "1"},        {"latitude", "-33.5"},      {"longitude", "-180"},
 		{"auto_restart", "TRUE"},      {"wifi_ssid", "ECU_R_2160"}, {"wifi_passwd", PASSWORD},
 		{"restart_after", "1000"},     {"http_port", "8080"},   {"offline_after", "7"},
-		{"migrate_aps2mqtt_discovery", "yes"},
+		{"rediscover_interval", "5"},
+		{"migrate_aps2mqtt_discovery", "yes"}, {"status_expiry", "0"}, {"state_expiry", "604800"},
 	};
 	struct aps_config cfg;
 	char base[APS_CONFIG_TOPIC_BASE_SIZE];
@@ -85,6 +89,9 @@ static void test_every_option(void)
 	CHECK_INT(cfg.restart_after, 1000);
 	CHECK_INT(cfg.http_port, 8080);
 	CHECK_INT(cfg.offline_after, 7);
+	CHECK_INT(cfg.rediscover_interval_s, 5);
+	CHECK_INT(cfg.status_expiry_s, 0);
+	CHECK_INT(cfg.state_expiry_s, 604800);
 	CHECK_INT(log_count(), 0); /* nothing faster than 300 s: no warning */
 	CHECK_INT(aps_config_topic_base(&cfg, base, sizeof(base)), 11);
 	CHECK_STR(base, "solar/roof/");
@@ -154,7 +161,10 @@ static const struct bad_value bad_values[] = {
 	{"http_port", "0", "is out of range for a port (1-65535)", NULL},
 	{"control", "maybe", "is not a boolean", NULL},
 	{"offline_after", "0", "is out of range for a number of failed cycles (1-1000)", NULL},
+	{"rediscover_interval", "0", "is out of range for a number of seconds (1-86400)", NULL},
 	{"offline_after", "x", "is not a number of failed cycles (1-1000)", NULL},
+	{"status_expiry", "86401", "is out of range for a number of seconds (0-86400; 0: never)", NULL},
+	{"state_expiry", "-1", "is out of range for a number of seconds (0-604800; 0: never)", NULL},
 	{"latitude", "91", "is out of range for a latitude (-90 to 90)", NULL},
 	{"latitude", "-90.0001", "is out of range for a latitude (-90 to 90)", NULL},
 	{"latitude", "abc", "is not a number", NULL},

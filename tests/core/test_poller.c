@@ -114,6 +114,26 @@ int main(void)
 	CHECK(run_cycle(&p, &sim, &held) == POLLER_CYCLE_OK);
 	CHECK(held && p.conn.buf == NULL);
 
+	/* What the tick relies on to skip an ECU (poller_due): an idle poller
+	 * has nothing to do before its time, and an exchange whose peer keeps
+	 * silent nothing before its deadline, when it fails without any event. */
+	const struct poller_settings quick = { .timeout_ms = 300, .request_gap_ms = 0 };
+	uint64_t t = now_ms();
+	poller_schedule(&p, t + 1000);
+	CHECK(!poller_due(&p, t));
+	CHECK(poller_due(&p, t + 1000));
+	poller_schedule(&p, t);
+	CHECK(poller_due(&p, t));
+	CHECK(poller_step(&p, &quick, t, 0) == POLLER_NOTHING); /* connected (the backlog), request sent */
+	CHECK(p.state == POLLER_EXCHANGE);
+	CHECK(!poller_due(&p, t));
+	CHECK(!poller_due(&p, p.deadline_ms - 1));
+	CHECK(poller_due(&p, p.deadline_ms));
+	CHECK(poller_step(&p, &quick, p.deadline_ms, 0) == POLLER_CYCLE_FAILED);
+	CHECK(strstr(p.error, "timed out") != NULL);
+	CHECK(p.state == POLLER_IDLE);
+	sim_serve(&sim);                       /* the request left in the backlog */
+
 	/* Nobody listening: the cycle fails, and nothing is held either. */
 	close(sim.listener);
 	p.next_poll_ms = now_ms();

@@ -311,7 +311,7 @@ static void run_capture(const struct capture *c, const char *what, int want_tota
 	CHECKF(past.all_empty, "%s: legacy payloads not the hand-over", what);
 
 	int total = discovery_ecu(&plain_ctx, &c->info, collect, NULL);
-	CHECKF(total == 10, "%s: ECU entities %d, want 10", what, total);
+	CHECKF(total == 11, "%s: ECU entities %d, want 11", what, total);
 	for (size_t i = 0; c->has_inv && i < c->inv.count; i++) {
 		int n = discovery_inverter(&plain_ctx, c->info.ecu_id, &c->records[i], collect, NULL);
 		CHECKF(n <= 0 || !device_has_sw(messages[message_count - 1].payload),
@@ -355,8 +355,45 @@ static void run_capture(const struct capture *c, const char *what, int want_tota
 	cJSON_AddNumberToObject(diag, APS_DIAG_POLL_DURATION_MS, 412);
 	cJSON_AddNumberToObject(diag, APS_DIAG_CONSECUTIVE_FAILURES, 0);
 	cJSON_AddStringToObject(diag, APS_DIAG_LAST_ERROR, "");
+	cJSON_AddBoolToObject(diag, APS_DIAG_NEEDS_POWER_CYCLE, false);
 	snprintf(topic, sizeof(topic), "aps/%s/%s", c->info.ecu_id, APS_DIAG_TOPIC);
 	publish_state(topic, diag);
+	/* The escalation ladder's flag, as tick.c publishes it. */
+	snprintf(topic, sizeof(topic), "aps/%s/%s", c->info.ecu_id, APS_POWER_CYCLE_TOPIC);
+	write_line("state", topic, "OFF");
+}
+
+/* expire_after: on the entities that read the state topics, not on the
+ * diagnostics nor on the power-cycle flag. */
+static void test_expire_after(const struct capture *c)
+{
+	const struct discovery_ctx ctx = {
+		.discovery_prefix = "exp", .topic_base = "", .status_topic = "aps/status", .expire_after_s = 960,
+	};
+	FILE *saved = out;
+	out = NULL;
+	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == 11, "ECU with expire_after");
+	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, &c->records[0], collect, NULL) > 0, "QS1 with expire_after");
+	out = saved;
+	char topic[DISCOVERY_TOPIC_MAX];
+	const char *ids[2] = { c->info.ecu_id, c->records[0].uid };
+	for (int d = 0; d < 2; d++) {
+		snprintf(topic, sizeof(topic), "exp/device/aps_%s/config", ids[d]);
+		const char *payload = find_config(topic);
+		cJSON *cfg = cJSON_Parse(payload ? payload : "");
+		const cJSON *cmp;
+		int with = 0, without = 0;
+		cJSON_ArrayForEach(cmp, cJSON_GetObjectItemCaseSensitive(cfg, "cmps")) {
+			const cJSON *exp = cJSON_GetObjectItemCaseSensitive(cmp, "exp_aft");
+			bool own_topic = cJSON_HasObjectItem(cmp, "stat_t");
+			CHECKF(own_topic ? exp == NULL : cJSON_IsNumber(exp) && exp->valuedouble == 960, "%s: %s", topic,
+			       cmp->string);
+			if (exp) with++;
+			else without++;
+		}
+		CHECKF(with > 0 && (d == 1 || without == 5), "%s: %d with expire_after, %d without", topic, with, without);
+		cJSON_Delete(cfg);
+	}
 }
 
 /* An ECU-C whose pages answer (plugin/control.c): the control and meter
@@ -422,11 +459,11 @@ static void test_exact(const struct capture *c)
 	size_t from = message_count;
 	FILE *saved = out;
 	out = NULL; /* these are not published alongside the plain ones */
-	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == 10, "prefixed ECU");
+	CHECKF(discovery_ecu(&ctx, &c->info, collect, NULL) == 11, "prefixed ECU");
 	CHECKF(discovery_inverter(&ctx, c->info.ecu_id, &c->records[0], collect, NULL) == 21,
 	       "prefixed QS1");
 	out = saved;
-	CHECKF(check_configs(from, "ha", "prefixed") == 31, "prefixed: entities");
+	CHECKF(check_configs(from, "ha", "prefixed") == 32, "prefixed: entities");
 	/* Each line of the file: a topic, a space, the config as it must be. */
 	FILE *f = fopen(APS_DISCOVERY_EXPECTED, "r");
 	char line[DISCOVERY_PAYLOAD_MAX + DISCOVERY_TOPIC_MAX];
@@ -524,7 +561,7 @@ static void test_refusals(const struct capture *c)
 	out = NULL;
 	strcpy(info.ecu_id, c->info.ecu_id);
 	strcpy(info.firmware, "ECU\x01R");
-	CHECKF(discovery_ecu(&plain_ctx, &info, collect, NULL) == 10, "odd ECU firmware");
+	CHECKF(discovery_ecu(&plain_ctx, &info, collect, NULL) == 11, "odd ECU firmware");
 	CHECKF(discovery_inverter(&plain_ctx, info.ecu_id, &inv, collect, NULL) == 21, "inverter");
 	for (size_t i = before; i < message_count; i++) {
 		CHECKF(strstr(messages[i].payload, "\"sw\":\"ECU") == NULL && strstr(messages[i].payload, "\"sw\":\"\\u") == NULL &&
@@ -566,29 +603,30 @@ int main(int argc, char **argv)
 
 	/* Six QS1: per inverter online + 5 measurements + 4 panel powers + 1 panel voltage. */
 	load_capture("ecu-r-pro-6xqs1", "ecu.hex", NULL, c);
-	run_capture(c, "6xqs1", 10 + 6 * (11 + 10));
+	run_capture(c, "6xqs1", 11 + 6 * (11 + 10));
 	test_exact(c);
+	test_expire_after(c);
 	test_refusals(c);
 	/* Six QT2: 4 channels, 3 voltages: 1 + 5 + 4 + 3. */
 	load_capture("ecu-r-2160-qt2x6-20231120", "ecu.hex", NULL, c);
-	run_capture(c, "qt2", 10 + 6 * (13 + 10));
+	run_capture(c, "qt2", 11 + 6 * (13 + 10));
 	/* Four DS3 (1 + 5 + 2 + 2) and four never-seen type 00 (online only). */
 	load_capture("ecu-r-pro-2162-ds3x4-unseen4-day", "ecu.hex", NULL, c);
-	run_capture(c, "ds3-unseen", 10 + 4 * (10 + 6) + 4 * 1);
+	run_capture(c, "ds3-unseen", 11 + 4 * (10 + 6) + 4 * 1);
 	CHECKF(has_entity("704000038131", "online") && !has_entity("704000038131", "signal"), "type 00: online only");
 	CHECKF(has_entity("704000037390", "panel_2_voltage") && !has_entity("704000037390", "panel_3_power"),
 	       "DS3: two panels");
 	/* Night: five offline QS1 still get their entities (unavailable until sunrise). */
 	load_capture("ecu-c-qs1x5-unseen4-night", "ecu.hex", "215000000001", c);
-	run_capture(c, "ecu-c night", 10 + 5 * (11 + 10) + 4 * 1);
+	run_capture(c, "ecu-c night", 11 + 5 * (11 + 10) + 4 * 1);
 	/* One DS3, no signal reply. */
 	load_capture("ecu-b-2163-ds3x1-afternoon", "ecu.hex", "216300000001", c);
-	run_capture(c, "ecu-b ds3", 10 + 10 + 6);
+	run_capture(c, "ecu-b ds3", 11 + 10 + 6);
 	/* A new ECU-B: lifetime 0, no inverter reply; all three replies in turn. */
 	static const char *const lifetime0[] = {"ecu.hex", "ecu.2.hex", "ecu.3.hex"};
 	for (size_t i = 0; i < 3; i++) {
 		load_capture("ecu-b-2163-new-lifetime0", lifetime0[i], NULL, c);
-		if (i == 0) run_capture(c, "lifetime0", 10);
+		if (i == 0) run_capture(c, "lifetime0", 11);
 		else {
 			struct aps_cycle cycle = cycle_of(c);
 			publish_state("aps/216300036646", aps_payload_ecu(&cycle));

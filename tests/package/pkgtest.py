@@ -112,7 +112,8 @@ def check_data_arrives(r, port, prefix=""):
           % (ecu.get("inverters"), INVERTERS, payload))
     inverters = r.receive(port, prefix + "aps/" + ECU_ID + "/+", count=INVERTERS + 2)
     uids = {t.rsplit("/", 1)[1] for t, p in inverters
-            if t.rsplit("/", 1)[1] not in ("status", "diagnostics") and json.loads(p).get("online") is True}
+            if t.rsplit("/", 1)[1] not in ("status", "diagnostics", "needs_power_cycle")
+            and json.loads(p).get("online") is True}
     check(len(uids) >= 1, "no inverter payload with online true: %r" % inverters)
     return ecu
 

@@ -66,11 +66,11 @@ def test_discovery(env):
     topics = [t for t, _ in configs(sub)]
     check(len(set(topics)) == 9, "%d distinct device configs" % len(set(topics)))
     check(len(topics) == 9, "configs sent again without a reason: %d messages" % len(topics))
-    # 10 ECU entities, 16 per online DS3 (online, signal, temperature, frequency, power, voltage,
+    # 11 ECU entities (needs_power_cycle the 11th), 16 per online DS3 (online, signal, temperature, frequency, power, voltage,
     # 2 panel powers, 2 panel voltages, today and lifetime energy, and both for each of its 2
     # panels), 1 per never-seen inverter.
     latest_configs = {t: p for t, p in configs(sub)}
-    check(entities(latest_configs.values()) == 78, "%d entities, want 78" % entities(latest_configs.values()))
+    check(entities(latest_configs.values()) == 79, "%d entities, want 79" % entities(latest_configs.values()))
     others = [t for _, t, _ in messages(sub) if t.startswith("homeassistant/")
               and not t.startswith("homeassistant/device/") and t != "homeassistant/status"]
     check(not others, "per-entity topics touched without migrate_aps2mqtt_discovery: %s" % others[:3])

@@ -40,6 +40,7 @@ TOPIC_RULES = [
     (re.compile(r"^aps/%s$" % ECU_ID), "ecu"),
     (re.compile(r"^aps/%s/status$" % ECU_ID), "text"),
     (re.compile(r"^aps/%s/diagnostics$" % ECU_ID), "diagnostics"),
+    (re.compile(r"^aps/%s/needs_power_cycle$" % ECU_ID), "flag"),
     (re.compile(r"^aps/%s/[0-9a-f]{12}$" % ECU_ID), "inverter"),
 ]
 
@@ -69,6 +70,15 @@ def broker(env, options, name="broker", extra_env=None, **kw):
     full = sanitizer_env()
     full.update(extra_env or {})
     return env.broker(options, name=name, env=full, **kw)
+
+
+TICK_CPU = re.compile(r"aps-ecu: \d+ ticks, .*longest on the CPU ([\d.]+) ms")
+
+
+def tick_cpu_max_ms(text):
+    """The longest tick without the time the broker's thread waited for a CPU."""
+    m = TICK_CPU.search(text)
+    return float(m.group(1)) if m else None
 
 
 def sanitizer_reports(text):
@@ -210,6 +220,9 @@ def check_payloads(msgs, ecu_ids=None):
         n += 1
         if kind == "text":
             check(m.payload in (b"online", b"offline"), "%s: payload %r" % (m.topic, m.payload[:80]))
+            continue
+        if kind == "flag":
+            check(m.payload in (b"ON", b"OFF"), "%s: payload %r" % (m.topic, m.payload[:80]))
             continue
         try:
             obj = strict_json(m.payload)

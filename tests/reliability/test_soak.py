@@ -35,7 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FAULTS = ["refuse", "hang", "garbage", "truncate", "badsig", "reset", "oversize", "badlength"]
 # Frames that belong to the plugin, in a valgrind stack.
 OURS = re.compile(r"mosquitto_aps_ecu|: (aps_|poller_|conn_|publish_|announce_|tick_|plugin_free|resolver_|"
-                  r"energy_|discovery_|restart_|ecu_restart|shutdown_|topic_|night_|sun_|schedule_|config_|"
+                  r"energy_|discovery_|restart_|ecu_restart|shutdown_|topic_|night_|sun_|schedule_|config_|rediscover_|"
                   r"mosquitto_plugin_|on_tick|on_message|lookup_thread|cycle_ok|cycle_failed)")
 
 

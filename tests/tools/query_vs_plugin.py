@@ -36,7 +36,8 @@ def published(env, sub):
     got = {}
     for _, topic, payload in messages(sub):
         parts = topic.split("/")
-        if parts[0] == "aps" and len(parts) in (2, 3) and parts[-1] not in ("status", "diagnostics"):
+        if parts[0] == "aps" and len(parts) in (2, 3) and \
+                parts[-1] not in ("status", "diagnostics", "needs_power_cycle"):
             got.setdefault(topic, payload)
     return got
 
