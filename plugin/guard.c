@@ -37,8 +37,12 @@ static bool state_topic_ours(const struct aps_plugin *pl, const char *t)
 	size_t id_len = slash ? (size_t)(slash - id) : strlen(id);
 	if (!ecu_by_id(pl, id, id_len)) return false;
 	if (!slash) return true;
-	const char *leaf = slash + 1;
-	if (strchr(leaf, '/')) return false;
+	const char *leaf = slash + 1, *deeper = strchr(leaf, '/');
+	/* Two levels down: a command's result and an inverter's control state
+	 * (control.h); the commands themselves, cmd/<name>, are clients' to send. */
+	if (deeper)
+		return strcmp(leaf, "cmd/result") == 0 ||
+		       (is_uid(leaf, (size_t)(deeper - leaf)) && strcmp(deeper + 1, APS_ECU_STATUS_TOPIC) == 0);
 	/* control and meter: the ECU-C's export settings and meter (control.h). */
 	return strcmp(leaf, APS_ECU_STATUS_TOPIC) == 0 || strcmp(leaf, APS_DIAG_TOPIC) == 0 ||
 	       strcmp(leaf, APS_POWER_CYCLE_TOPIC) == 0 || strcmp(leaf, "control") == 0 || strcmp(leaf, "meter") == 0 ||

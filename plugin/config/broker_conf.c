@@ -18,6 +18,7 @@
 
 #include "alloc.h"
 #include "broker_conf.h"
+#include "config_internal.h"
 
 /* A name given by plugin_load, kept to follow plugin_use. */
 #define NAME_MAX_LEN 128
@@ -46,16 +47,6 @@ static int fail(struct reader *r, const char *fmt, ...)
 		va_end(ap);
 	}
 	return -1;
-}
-
-static char *dup_text(const char *s)
-{
-	size_t len = strlen(s) + 1;
-	char *copy = aps_calloc(1, len);
-
-	if (copy != NULL)
-		memcpy(copy, s, len);
-	return copy;
 }
 
 static char *trim(char *s)
@@ -96,8 +87,8 @@ static int add_option(struct reader *r, const char *key, const char *value)
 	if (grown == NULL)
 		return fail(r, "out of memory");
 	o->opts = grown;
-	k = dup_text(key);
-	v = dup_text(value);
+	k = config_strdup(key);
+	v = config_strdup(value);
 	if (k == NULL || v == NULL) {
 		aps_free(k);
 		aps_free(v);

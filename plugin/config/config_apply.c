@@ -174,7 +174,7 @@ int config_fail_at(struct loader *L, enum opt_id id, struct origin from, const c
 	}
 }
 
-static char *dup_string(const char *s)
+char *config_strdup(const char *s)
 {
 	size_t len = strlen(s) + 1;
 	char *copy = aps_calloc(1, len);
@@ -259,7 +259,7 @@ int config_apply(struct loader *L, enum opt_id id, const char *value, struct ori
 		break;
 	case KIND_PATH:
 		aps_free(cfg->config_file);
-		cfg->config_file = dup_string(value);
+		cfg->config_file = config_strdup(value);
 		if (cfg->config_file == NULL)
 			return config_fail_at(L, id, from, "out of memory");
 		break;

@@ -69,6 +69,8 @@ struct loader {
 
 /* Finds the option a plugin option name (or an earlier name of it) names. */
 bool config_find_option(const char *name, enum opt_id *id);
+/* A copy of s through alloc.h, or NULL without memory. */
+char *config_strdup(const char *s);
 /* The value of variable name in envp, or NULL. */
 const char *config_env_get(char **envp, const char *name);
 /* Applies aps2mqtt's environment variables.  Returns 0 or -1 with L->err set. */

@@ -155,6 +155,13 @@ def test_spoof(env):
             args = [harness.MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(b.port), "-i", client, "-t", topic, "-r"]
             args += ["-n"] if payload is None else ["-m", payload]
             subprocess.run(args, timeout=10, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Two levels down: an inverter's control state and a command's result
+    # are ours too; a command is the clients' to send.
+    deep = [(ECU + "/704000000001/status", '{"power":"OFF"}'), (ECU + "/cmd/result", '{"result":"ok"}'),
+            (ECU + "/704000000001/cmd/power", "ON")]
+    for topic, payload in deep:
+        subprocess.run([harness.MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(b.port), "-i", "spoofer-1", "-t",
+                        topic, "-r", "-m", payload], timeout=10)
     # A topic that is not ours goes through.
     subprocess.run([harness.MOSQUITTO_PUB, "-h", "127.0.0.1", "-p", str(b.port), "-i", "spoofer-1", "-t",
                     "aps/999999999999/status", "-r", "-m", "x"], timeout=10)
@@ -165,6 +172,9 @@ def test_spoof(env):
     wait_for(truth, 2, "our retained messages back: %r" % {t: retained(b.port, t) for t, _ in spoofs})
     took = time.monotonic() - t0
     check(retained(b.port, "aps/999999999999/status") == b"x", "a topic not ours was refused")
+    for topic, payload in deep[:2]:
+        check(retained(b.port, topic) != payload.encode(), "a client's %r stands on %s" % (payload, topic))
+    check(retained(b.port, deep[2][0]) == b"ON", "a command topic was refused")
     lines = rel.log_lines(env, "broker", "a topic this plugin owns")
     check(len(lines) == 2 and "spoofer-1" in lines[0] and "spoofer-2" in lines[1],
           "want one line per client, got:\n" + "\n".join(lines))
