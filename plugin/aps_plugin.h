@@ -82,10 +82,15 @@ struct ecu {
 };
 
 /* Whose socket each poll() slot is. */
+enum pfd_kind {
+	PFD_POLLER,     /* the ECU's poll socket */
+	PFD_RESTART,    /* the restart request's (ecu_restart.h) */
+	PFD_CONTROL,    /* the control exchange's (control.h) */
+};
+
 struct pfd_owner {
 	size_t ecu;
-	bool restart;   /* the restart request's socket, not the poller's */
-	bool control;   /* the control exchange's socket (control.h) */
+	enum pfd_kind kind;
 };
 
 struct aps_plugin {

@@ -47,6 +47,7 @@ struct ecu_control {
 	struct inverter_setting *inv;
 	size_t inv_count, inv_cap;
 	bool export_sent;    /* its control topic published once */
+	bool diag_due;       /* a capability changed: diagnostics to send */
 	int zero_export;     /* -1 unknown */
 	int power_limit;     /* -1 unknown */
 	int64_t export_since;
@@ -178,13 +179,12 @@ static void publish_export_state(const struct aps_plugin *pl, const char *ecu_id
 
 static void update_features(const struct ecu *e);
 
-static void publish_diag_now(const struct aps_plugin *pl, const struct ecu *e)
+/* A capability changed: the entities follow, and tick.c, which alone
+ * publishes diagnostics, sends them after this step (control_diag_due). */
+static void capabilities_changed(struct ecu *e)
 {
 	update_features(e);
-	struct publish_diag d = { e->health.last_success, e->poller.cycle_duration_ms, e->health.failures,
-		                  e->health.last_error, e->restart.needs_power_cycle, DIAG_ABSENT, DIAG_ABSENT };
-	control_diag(e, &d);
-	publish_diagnostics(pl->cfg.topic_prefix, e->health.ecu_id, &d, pl->cfg.retain);
+	e->control->diag_due = true;
 }
 
 /* The Home Assistant entities the capabilities allow (discovery.h), sent
@@ -201,6 +201,13 @@ static void update_features(const struct ecu *e)
 		                     e->health.ecu_id, f & DISCOVERY_CONTROL ? "power, max power, reboot" : "none",
 		                     f & DISCOVERY_EXPORT ? ", zero export, export limit" : "",
 		                     f & DISCOVERY_METER ? ", meter" : "", "");
+}
+
+bool control_diag_due(struct ecu *e)
+{
+	if (!e->control || !e->control->diag_due) return false;
+	e->control->diag_due = false;
+	return true;
 }
 
 void control_diag(const struct ecu *e, struct publish_diag *d)
@@ -494,7 +501,7 @@ static void command_done(struct aps_plugin *pl, struct ecu *e, enum http_result 
 	}
 	if (c->pages != CAP_YES) {
 		c->pages = CAP_YES;
-		publish_diag_now(pl, e);
+		capabilities_changed(e);
 	}
 	int64_t wall = (int64_t)time(NULL);
 	if (cmd->kind == CONTROL_POWER || cmd->kind == CONTROL_MAX_POWER) {
@@ -533,7 +540,7 @@ static void probe_done(struct aps_plugin *pl, struct ecu *e, enum http_result re
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "aps-ecu: ECU %s: control pages do not answer on port %d (%s): "
 		                     "commands are refused until a probe finds them", e->health.ecu_id,
 		                     pl->cfg.http_port, c->last_probe_error);
-	publish_diag_now(pl, e);
+	capabilities_changed(e);
 }
 
 static void meter_done(struct aps_plugin *pl, struct ecu *e, enum http_result res)
@@ -550,7 +557,7 @@ static void meter_done(struct aps_plugin *pl, struct ecu *e, enum http_result re
 		mosquitto_log_printf(ok ? MOSQ_LOG_INFO : MOSQ_LOG_WARNING, "aps-ecu: ECU %s: meter %s%s%s",
 		                     e->health.ecu_id, ok ? "readings available" : "gives no readings",
 		                     ok ? "" : ": ", ok ? "" : (body ? err.reason : http_error(&c->x)));
-		publish_diag_now(pl, e);
+		capabilities_changed(e);
 	}
 	if (!ok) return;
 	char topic[APS_TOPIC_MAX];

@@ -61,6 +61,9 @@ uint64_t control_wait_ms(const struct ecu *e, uint64_t now_ms);
 /* Whether an exchange of ours holds the ECU's pages (a restart waits). */
 bool control_busy(const struct ecu *e);
 
+/* Whether a capability changed since last asked (the diagnostics then go
+ * out again); asking clears it. */
+bool control_diag_due(struct ecu *e);
 /* The diagnostics' control_available / meter_available for this ECU. */
 void control_diag(const struct ecu *e, struct publish_diag *d);
 

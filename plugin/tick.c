@@ -64,15 +64,22 @@ static int publish_status(const struct aps_plugin *pl, const char *topic, bool o
 	return publish_text_expiring(topic, "online", (uint32_t)pl->cfg.status_expiry_s);
 }
 
+/* P aps/<ECU_ID>/status, whatever was published before. */
+static int send_ecu_status(const struct aps_plugin *pl, const struct ecu *e, bool online)
+{
+	char topic[APS_TOPIC_MAX];
+	if (publish_ecu_topic(topic, pl->cfg.topic_prefix, e->health.ecu_id, APS_ECU_STATUS_TOPIC) != 0)
+		return MOSQ_ERR_INVAL;
+	return publish_status(pl, topic, online);
+}
+
 /* Publishes the ECU's availability when it changed. */
 static void ecu_status(struct aps_plugin *pl, struct ecu *e, bool online)
 {
-	char topic[APS_TOPIC_MAX];
 	struct ecu_health *h = &e->health;
 	if (h->ecu_id[0] == '\0') return; /* never reached: its id is unknown */
 	if (h->status_published && h->online == online) return;
-	if (publish_ecu_topic(topic, pl->cfg.topic_prefix, h->ecu_id, APS_ECU_STATUS_TOPIC) != 0) return;
-	if (publish_status(pl, topic, online) == MOSQ_ERR_SUCCESS) {
+	if (send_ecu_status(pl, e, online) == MOSQ_ERR_SUCCESS) {
 		h->status_published = true;
 		h->online = online;
 	}
@@ -86,11 +93,8 @@ static void status_refresh(struct aps_plugin *pl, uint64_t now)
 	pl->status_refresh_ms = now + (uint64_t)pl->cfg.status_expiry_s * 1000u / 3u;
 	publish_status(pl, pl->status_topic, true);
 	for (size_t i = 0; i < pl->ecu_count; i++) {
-		struct ecu *e = &pl->ecus[i];
-		char topic[APS_TOPIC_MAX];
-		if (!e->health.status_published || !e->health.online) continue;
-		if (publish_ecu_topic(topic, pl->cfg.topic_prefix, e->health.ecu_id, APS_ECU_STATUS_TOPIC) == 0)
-			publish_status(pl, topic, true);
+		const struct ecu *e = &pl->ecus[i];
+		if (e->health.status_published && e->health.online) send_ecu_status(pl, e, true);
 	}
 }
 
@@ -267,12 +271,12 @@ static size_t collect_fds(struct aps_plugin *pl)
 	for (size_t i = 0; i < pl->ecu_count; i++) {
 		for (int kind = 0; kind < APS_PFDS_PER_ECU; kind++) {
 			short events;
-			int fd = kind == 0 ? poller_fd(&pl->ecus[i].poller, &events)
-			       : kind == 1 ? ecu_restart_fd(&pl->ecus[i], &events)
-			                   : control_fd(&pl->ecus[i], &events);
+			int fd = kind == PFD_POLLER    ? poller_fd(&pl->ecus[i].poller, &events)
+			       : kind == PFD_RESTART ? ecu_restart_fd(&pl->ecus[i], &events)
+			                             : control_fd(&pl->ecus[i], &events);
 			if (fd < 0) continue;
 			pl->pfds[n] = (struct pollfd){ .fd = fd, .events = events, .revents = 0 };
-			pl->pfd_owner[n] = (struct pfd_owner){ .ecu = i, .restart = kind == 1, .control = kind == 2 };
+			pl->pfd_owner[n] = (struct pfd_owner){ .ecu = i, .kind = (enum pfd_kind)kind };
 			n++;
 		}
 	}
@@ -374,6 +378,7 @@ static void serve_ecu(struct aps_plugin *pl, struct ecu *e, uint64_t now, uint64
 	send_queued(pl, e, deadline_ns);
 	ecu_restart_step(pl, e, e->restart_revents, now);
 	control_step(pl, e, e->control_revents, now);
+	if (control_diag_due(e)) diagnostics(pl, e);
 }
 
 /* When the ECU next needs a tick, in ms from now (0: at once). */
@@ -419,9 +424,12 @@ uint64_t tick_handle(struct aps_plugin *pl)
 		pl->ecus[i].poll_revents = pl->ecus[i].restart_revents = pl->ecus[i].control_revents = 0;
 	for (size_t slot = 0; slot < n; slot++) {
 		struct ecu *e = &pl->ecus[pl->pfd_owner[slot].ecu];
-		if (pl->pfd_owner[slot].restart) e->restart_revents = pl->pfds[slot].revents;
-		else if (pl->pfd_owner[slot].control) e->control_revents = pl->pfds[slot].revents;
-		else e->poll_revents = pl->pfds[slot].revents;
+		short revents = pl->pfds[slot].revents;
+		switch (pl->pfd_owner[slot].kind) {
+		case PFD_POLLER: e->poll_revents = revents; break;
+		case PFD_RESTART: e->restart_revents = revents; break;
+		case PFD_CONTROL: e->control_revents = revents; break;
+		}
 	}
 
 	/* Fair turns.  Issue 16: a healthy ECU beside 255 hung ones got 2 cycles
